@@ -1,0 +1,81 @@
+#include "ops/ops_server.hpp"
+
+#include <CivetServer.h>
+
+#include <stdexcept>
+
+namespace parley::ops {
+namespace {
+
+class dispatcher : public CivetHandler {
+ public:
+  explicit dispatcher(router routes) : routes_(std::move(routes)) {}
+
+  bool handleGet(CivetServer*, mg_connection* c) override { return serve(c); }
+  bool handlePost(CivetServer*, mg_connection* c) override { return serve(c); }
+  bool handlePut(CivetServer*, mg_connection* c) override { return serve(c); }
+  bool handleDelete(CivetServer*, mg_connection* c) override { return serve(c); }
+  bool handlePatch(CivetServer*, mg_connection* c) override { return serve(c); }
+
+ private:
+  bool serve(mg_connection* c) const {
+    const mg_request_info* info = mg_get_request_info(c);
+    request req;
+    req.method = info->request_method;
+    req.path = info->local_uri != nullptr ? info->local_uri : "/";
+    if (const char* auth = mg_get_header(c, "Authorization")) req.authorization = auth;
+    const response resp = routes_.dispatch(std::move(req));
+    std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
+                       mg_get_response_code_text(c, resp.status) +
+                       "\r\nContent-Type: " + resp.content_type +
+                       "\r\nContent-Length: " + std::to_string(resp.body.size()) +
+                       "\r\nCache-Control: no-store\r\nConnection: close\r\n";
+    for (const auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
+    head += "\r\n";
+    mg_write(c, head.data(), head.size());
+    mg_write(c, resp.body.data(), resp.body.size());
+    return true;
+  }
+
+  router routes_;
+};
+
+std::string listen_spec(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct ops_server::impl {
+  dispatcher handler;
+  std::unique_ptr<CivetServer> server;
+  explicit impl(router r) : handler(std::move(r)) {}
+};
+
+ops_server::ops_server(const std::string& host, std::uint16_t port, router routes)
+    : impl_(std::make_unique<impl>(std::move(routes))) {
+  // A slow or stuck client (slowloris) holds a worker thread for at most
+  // request_timeout_ms; a handful of threads is plenty for probes and scrapes.
+  const std::vector<std::string> options = {
+      "listening_ports", listen_spec(host, port), "num_threads", "8", "request_timeout_ms", "5000",
+      "enable_keep_alive", "no"};
+  try {
+    impl_->server = std::make_unique<CivetServer>(options);
+  } catch (const CivetException& e) {
+    throw std::runtime_error("ops endpoint cannot listen on " + listen_spec(host, port) + ": " +
+                             e.what());
+  }
+  impl_->server->addHandler("/", &impl_->handler);
+}
+
+ops_server::~ops_server() {
+  if (impl_->server) impl_->server->close();
+}
+
+std::uint16_t ops_server::port() const {
+  const auto ports = impl_->server->getListeningPorts();
+  return ports.empty() ? 0 : static_cast<std::uint16_t>(ports.front());
+}
+
+}  // namespace parley::ops

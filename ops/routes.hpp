@@ -1,0 +1,29 @@
+#pragma once
+// The ops routes: health, readiness, metrics, the live actor tree, and the
+// chaos routes when enabled.
+
+#include <chrono>
+#include <string>
+
+#include "ops/router.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/readiness.hpp"
+#include "runtime/registry.hpp"
+
+namespace parley::ops {
+
+struct ops_context {
+  runtime::actor_registry& registry;
+  runtime::readiness& ready;
+  runtime::metrics& stats;
+  bool chaos = false;
+  std::string token;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+router make_router(const ops_context& ctx);
+
+// The registry as a forest of JSON nodes with nested children.
+std::string actors_json(const runtime::actor_registry& registry);
+
+}  // namespace parley::ops

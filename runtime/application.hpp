@@ -1,0 +1,46 @@
+#pragma once
+// The parleyd process in one object: configuration, the actor system and
+// its supervision tree, the registry, metrics, readiness and the ops
+// endpoint. main() and the integration tests both drive it.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "runtime/config.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/readiness.hpp"
+#include "runtime/registry.hpp"
+
+namespace parley::runtime {
+
+class application {
+ public:
+  explicit application(config cfg);
+  ~application();
+  application(const application&) = delete;
+  application& operator=(const application&) = delete;
+
+  // Starts the tree and the ops endpoint; throws std::runtime_error when a
+  // listener cannot bind.
+  void start();
+  // Blocks until stop() is called (by a signal or an escalation); returns the
+  // exit code the process should end with.
+  int wait();
+  // Asks the process to end with `code`; the first call wins.
+  void stop(int code, const std::string& why);
+  // Drains, stops the tree and the listeners. Idempotent.
+  void shutdown();
+
+  std::uint16_t ops_port() const;
+  const config& settings() const;
+  actor_registry& registry();
+  readiness& ready();
+  metrics& stats();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace parley::runtime

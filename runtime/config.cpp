@@ -1,0 +1,177 @@
+#include "runtime/config.hpp"
+
+#include <cstdlib>
+#include <sstream>
+
+namespace parley::runtime {
+namespace {
+
+struct variable {
+  const char* name;
+  const char* fallback;
+  const char* help;
+};
+
+// The single list behind parsing and --help, so the two cannot drift apart.
+const variable variables[] = {
+    {"PARLEY_ENV", "dev", "dev|staging|prod: presets for log level, limits and chaos"},
+    {"PARLEY_VOICE_ADDR", "0.0.0.0:8080", "HOST:PORT of the voice WebSocket and web page"},
+    {"PARLEY_OPS_ADDR", "127.0.0.1:9090", "HOST:PORT of the ops HTTP endpoint (port 0: any)"},
+    {"PARLEY_OPS_TOKEN", "", "bearer token for mutating ops routes (secret)"},
+    {"PARLEY_CHAOS", "0", "1 enables chaos routes such as POST /actors/{id}/kill; refused in prod"},
+    {"PARLEY_LOG_LEVEL", "(preset)", "debug|info|warn|error; dev: debug, staging/prod: info"},
+    {"PARLEY_MAX_SESSIONS", "(preset)", "voice sessions held at once; dev 200, staging/prod 1000"},
+    {"PARLEY_DRAIN_SECONDS", "20", "on SIGTERM, how long replies in progress may finish"},
+    {"PARLEY_SCHEDULER_THREADS", "0", "actor scheduler threads; 0: one per core"},
+    {"PARLEY_RESTART_MAX", "5", "restart intensity: restarts a supervisor allows per period"},
+    {"PARLEY_RESTART_PERIOD_SECONDS", "10", "restart intensity: the period in seconds"},
+};
+
+class reader {
+ public:
+  explicit reader(const env_lookup& lookup) : lookup_(lookup) {}
+
+  std::optional<std::string> get(const std::string& name) const {
+    auto v = lookup_(name);
+    if (v && v->empty()) return std::nullopt;
+    return v;
+  }
+
+  void fail(const std::string& name, const std::string& value, const std::string& expected) {
+    errors_.push_back(name + "=\"" + value + "\" is invalid: expected " + expected);
+  }
+
+  template <class T>
+  void number(const std::string& name, T& out, long long lo, long long hi) {
+    auto v = get(name);
+    if (!v) return;
+    char* end = nullptr;
+    errno = 0;
+    long long n = std::strtoll(v->c_str(), &end, 10);
+    if (errno != 0 || end == v->c_str() || *end != '\0' || n < lo || n > hi) {
+      fail(name, *v, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+      return;
+    }
+    out = static_cast<T>(n);
+  }
+
+  void address(const std::string& name, endpoint& out) {
+    auto v = get(name);
+    if (!v) return;
+    if (auto ep = parse_endpoint(*v)) {
+      out = *ep;
+    } else {
+      fail(name, *v, "HOST:PORT with a port from 0 to 65535");
+    }
+  }
+
+  std::vector<std::string> take_errors() { return std::move(errors_); }
+
+ private:
+  const env_lookup& lookup_;
+  std::vector<std::string> errors_;
+};
+
+void apply_preset(config& c) {
+  c.level = c.env == environment::dev ? log_level::debug : log_level::info;
+  c.max_sessions = c.env == environment::dev ? 200 : 1000;
+}
+
+}  // namespace
+
+std::string to_string(environment e) {
+  switch (e) {
+    case environment::dev: return "dev";
+    case environment::staging: return "staging";
+    case environment::prod: return "prod";
+  }
+  return "dev";
+}
+
+std::string to_string(log_level l) {
+  switch (l) {
+    case log_level::debug: return "debug";
+    case log_level::info: return "info";
+    case log_level::warn: return "warn";
+    case log_level::error: return "error";
+  }
+  return "info";
+}
+
+std::optional<log_level> parse_log_level(const std::string& s) {
+  for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
+    if (to_string(l) == s) return l;
+  return std::nullopt;
+}
+
+std::optional<endpoint> parse_endpoint(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) return std::nullopt;
+  std::string host = s.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = s.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const long n = std::stol(port);
+  if (n > 65535 || host.empty()) return std::nullopt;
+  return endpoint{host, static_cast<std::uint16_t>(n)};
+}
+
+config_result load_config(const env_lookup& lookup) {
+  config c;
+  reader r(lookup);
+  if (auto v = r.get("PARLEY_ENV")) {
+    if (*v == "dev") c.env = environment::dev;
+    else if (*v == "staging") c.env = environment::staging;
+    else if (*v == "prod") c.env = environment::prod;
+    else r.fail("PARLEY_ENV", *v, "dev, staging or prod");
+  }
+  apply_preset(c);
+  r.address("PARLEY_VOICE_ADDR", c.voice_addr);
+  r.address("PARLEY_OPS_ADDR", c.ops_addr);
+  c.ops_token = r.get("PARLEY_OPS_TOKEN").value_or("");
+  if (auto v = r.get("PARLEY_CHAOS")) {
+    if (*v == "1") c.chaos = true;
+    else if (*v != "0") r.fail("PARLEY_CHAOS", *v, "0 or 1");
+  }
+  if (auto v = r.get("PARLEY_LOG_LEVEL")) {
+    if (auto l = parse_log_level(*v)) c.level = *l;
+    else r.fail("PARLEY_LOG_LEVEL", *v, "debug, info, warn or error");
+  }
+  r.number("PARLEY_MAX_SESSIONS", c.max_sessions, 1, 100000);
+  long long drain = c.drain_timeout.count();
+  r.number("PARLEY_DRAIN_SECONDS", drain, 0, 3600);
+  c.drain_timeout = std::chrono::seconds(drain);
+  r.number("PARLEY_SCHEDULER_THREADS", c.scheduler_threads, 0, 256);
+  r.number("PARLEY_RESTART_MAX", c.restart_max, 1, 10000);
+  long long period = c.restart_period.count();
+  r.number("PARLEY_RESTART_PERIOD_SECONDS", period, 1, 86400);
+  c.restart_period = std::chrono::seconds(period);
+
+  auto errors = r.take_errors();
+  if (c.chaos && c.env == environment::prod)
+    errors.emplace_back("PARLEY_CHAOS=1 is refused when PARLEY_ENV=prod");
+  if (c.chaos && c.ops_token.empty())
+    errors.emplace_back("PARLEY_CHAOS=1 needs PARLEY_OPS_TOKEN: chaos routes are token-protected");
+  return {c, std::move(errors)};
+}
+
+env_lookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::string config_help() {
+  std::ostringstream out;
+  out << "Usage: parleyd [--help] [--version]\n\n"
+         "parleyd is configured through the environment:\n\n";
+  for (const auto& v : variables) {
+    out << "  " << v.name << "\n      " << v.help << " (default: "
+        << (*v.fallback ? v.fallback : "unset") << ")\n";
+  }
+  return out.str();
+}
+
+}  // namespace parley::runtime

@@ -1,0 +1,84 @@
+#include "runtime/log.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace parley::log {
+namespace {
+
+struct sink {
+  std::mutex mutex;
+  std::FILE* out = stdout;
+  std::vector<std::string> secrets;
+};
+
+sink& the_sink() {
+  static sink s;
+  return s;
+}
+
+std::atomic<int> min_level{static_cast<int>(runtime::log_level::info)};
+
+std::string timestamp() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const auto t = system_clock::to_time_t(now);
+  const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
+  return buf;
+}
+
+void redact(std::string& line, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    for (auto pos = line.find(s); pos != std::string::npos; pos = line.find(s, pos))
+      line.replace(pos, s.size(), "[redacted]");
+  }
+}
+
+}  // namespace
+
+void set_level(runtime::log_level level) { min_level = static_cast<int>(level); }
+
+bool enabled(runtime::log_level level) { return static_cast<int>(level) >= min_level; }
+
+void set_output(std::FILE* out) {
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard(s.mutex);
+  s.out = out;
+}
+
+void add_secret(const std::string& secret) {
+  // Very short values would redact ordinary words; config enforces nothing
+  // about token length, so guard here.
+  if (secret.size() < 4) return;
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard(s.mutex);
+  s.secrets.push_back(secret);
+}
+
+void write(runtime::log_level level, const char* component, const std::string& message,
+           fields extra) {
+  if (!enabled(level)) return;
+  nlohmann::json line = {{"ts", timestamp()},
+                         {"level", runtime::to_string(level)},
+                         {"component", component},
+                         {"msg", message}};
+  for (const auto& [key, value] : extra) line[key] = value;
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard(s.mutex);
+  redact(text, s.secrets);
+  std::fputs(text.c_str(), s.out);
+  std::fputc('\n', s.out);
+  std::fflush(s.out);
+}
+
+}  // namespace parley::log

@@ -1,0 +1,40 @@
+#pragma once
+// Structured logging: one JSON object per line on stdout. Values registered
+// as secrets are replaced before a line is written, wherever they appear.
+
+#include <cstdio>
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "runtime/config.hpp"
+
+namespace parley::log {
+
+using field = std::pair<const char*, std::string>;
+using fields = std::initializer_list<field>;
+
+void set_level(runtime::log_level level);
+bool enabled(runtime::log_level level);
+// Lines go to `out` (stdout by default); tests point it at a temporary file.
+void set_output(std::FILE* out);
+// Any later line containing `secret` has it replaced by "[redacted]".
+void add_secret(const std::string& secret);
+
+void write(runtime::log_level level, const char* component, const std::string& message,
+           fields extra = {});
+
+inline void debug(const char* c, const std::string& m, fields f = {}) {
+  write(runtime::log_level::debug, c, m, f);
+}
+inline void info(const char* c, const std::string& m, fields f = {}) {
+  write(runtime::log_level::info, c, m, f);
+}
+inline void warn(const char* c, const std::string& m, fields f = {}) {
+  write(runtime::log_level::warn, c, m, f);
+}
+inline void error(const char* c, const std::string& m, fields f = {}) {
+  write(runtime::log_level::error, c, m, f);
+}
+
+}  // namespace parley::log

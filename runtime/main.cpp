@@ -1,0 +1,71 @@
+// parleyd: configuration, signals, and the application's lifetime.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "runtime/application.hpp"
+#include "runtime/build_info.hpp"
+#include "runtime/log.hpp"
+
+namespace {
+
+constexpr int exit_usage = 2;
+constexpr int exit_start_failed = 1;
+
+// Signals are taken by one thread with sigwait, so no handler runs on an
+// arbitrary thread in the middle of an actor.
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace parley;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::cout << runtime::config_help();
+      return 0;
+    }
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::cout << "parleyd " << build_info::version << " (" << build_info::revision << ", built "
+                << build_info::build_time << ")\n";
+      return 0;
+    }
+    std::cerr << "parleyd: unknown argument '" << argv[i] << "' (see --help)\n";
+    return exit_usage;
+  }
+  auto loaded = runtime::load_config(runtime::process_environment());
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) std::cerr << "parleyd: " << e << "\n";
+    return exit_usage;
+  }
+  const sigset_t signals = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+
+  runtime::application app(loaded.value);
+  try {
+    app.start();
+  } catch (const std::exception& e) {
+    log::error("runtime", std::string("cannot start: ") + e.what());
+    return exit_start_failed;
+  }
+  log::info("runtime", "parleyd started",
+            {{"version", build_info::version}, {"env", runtime::to_string(loaded.value.env)}});
+  std::thread([&app, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    app.stop(0, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  }).detach();
+  const int code = app.wait();
+  app.shutdown();
+  return code;
+}

@@ -1,0 +1,82 @@
+#include "runtime/metrics.hpp"
+
+#include <map>
+#include <prometheus/text_serializer.h>
+
+#include "runtime/registry.hpp"
+
+namespace parley::runtime {
+namespace {
+
+// parley_actors{kind}: derived from the registry at scrape time so the gauge
+// cannot drift from what /actors shows.
+class actor_count_collector : public prometheus::Collectable {
+ public:
+  explicit actor_count_collector(const actor_registry& actors) : actors_(actors) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::map<std::string, double> by_kind;
+    for (const auto& a : actors_.snapshot()) by_kind[a.kind] += 1;
+    prometheus::MetricFamily family{"parley_actors", "Live actors by kind.",
+                                    prometheus::MetricType::Gauge, {}};
+    for (const auto& [kind, n] : by_kind) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"kind", kind});
+      m.gauge.value = n;
+      family.metric.push_back(std::move(m));
+    }
+    return {family};
+  }
+
+ private:
+  const actor_registry& actors_;
+};
+
+}  // namespace
+
+metrics::metrics(const actor_registry& actors)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      collectables_{std::make_shared<actor_count_collector>(actors), make_process_collector()},
+      restarts_(prometheus::BuildCounter()
+                    .Name("parley_actor_restarts_total")
+                    .Help("Actor restarts by supervisors, by kind and exit reason.")
+                    .Register(*registry_)),
+      recovery_(prometheus::BuildHistogram()
+                    .Name("parley_actor_recovery_seconds")
+                    .Help("From a supervisor's down message to the replacement reporting ready.")
+                    .Register(*registry_)),
+      escalations_(prometheus::BuildCounter()
+                       .Name("parley_supervisor_escalations_total")
+                       .Help("Supervisors that exceeded their restart intensity, by kind.")
+                       .Register(*registry_)) {}
+
+void metrics::actor_restarted(const std::string& kind, const std::string& reason) {
+  restarts_.Add({{"kind", kind}, {"reason", reason}}).Increment();
+}
+
+void metrics::recovery_observed(const std::string& kind, double seconds) {
+  recovery_
+      .Add({{"kind", kind}},
+           prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05,
+                                                   0.1, 0.25, 0.5, 1, 2.5, 5})
+      .Observe(seconds);
+}
+
+void metrics::escalated(const std::string& kind) {
+  escalations_.Add({{"kind", kind}}).Increment();
+}
+
+std::string metrics::serialize() const {
+  auto families = registry_->Collect();
+  for (const auto& c : collectables_) {
+    auto more = c->Collect();
+    families.insert(families.end(), more.begin(), more.end());
+  }
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+std::vector<double> metrics::latency_buckets() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10};
+}
+
+}  // namespace parley::runtime

@@ -1,0 +1,118 @@
+#include "runtime/registry.hpp"
+
+namespace parley::runtime {
+
+std::string to_string(actor_state s) {
+  switch (s) {
+    case actor_state::starting: return "starting";
+    case actor_state::running: return "running";
+    case actor_state::restarting: return "restarting";
+    case actor_state::stopping: return "stopping";
+  }
+  return "unknown";
+}
+
+actor_id actor_registry::add(std::string kind, actor_id parent, labels tags) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  const actor_id id = next_id_++;
+  entry e;
+  e.info.id = id;
+  e.info.parent = parent;
+  e.info.kind = std::move(kind);
+  e.info.tags = std::move(tags);
+  e.info.started = std::chrono::steady_clock::now();
+  entries_.emplace(id, std::move(e));
+  changed();
+  return id;
+}
+
+void actor_registry::remove(actor_id id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (entries_.erase(id) > 0) changed();
+}
+
+void actor_registry::bind(actor_id id, kill_fn kill) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  it->second.kill = std::move(kill);
+  it->second.info.state = actor_state::starting;
+  it->second.info.started = std::chrono::steady_clock::now();
+  changed();
+}
+
+void actor_registry::set_state(actor_id id, actor_state state) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  it->second.info.state = state;
+  changed();
+}
+
+void actor_registry::record_exit(actor_id id, const std::string& reason, bool restarting) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  it->second.info.last_exit = reason;
+  it->second.kill = nullptr;
+  if (restarting) {
+    it->second.info.state = actor_state::restarting;
+    ++it->second.info.restarts;
+  } else {
+    it->second.info.state = actor_state::stopping;
+  }
+  changed();
+}
+
+std::vector<actor_info> actor_registry::snapshot() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::vector<actor_info> out;
+  out.reserve(entries_.size());
+  for (const auto& [id, e] : entries_) out.push_back(e.info);
+  return out;
+}
+
+std::optional<actor_info> actor_registry::find(actor_id id) const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.info;
+}
+
+std::size_t actor_registry::count() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return entries_.size();
+}
+
+bool actor_registry::kill(actor_id id) const {
+  kill_fn fn;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return false;
+    fn = it->second.kill;
+  }
+  if (fn) fn();
+  return true;
+}
+
+bool actor_registry::wait_until(const std::function<bool(const std::vector<actor_info>&)>& pred,
+                                std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    std::vector<actor_info> snap;
+    snap.reserve(entries_.size());
+    for (const auto& [id, e] : entries_) snap.push_back(e.info);
+    if (pred(snap)) return true;
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      snap.clear();
+      for (const auto& [id, e] : entries_) snap.push_back(e.info);
+      return pred(snap);
+    }
+  }
+}
+
+void actor_registry::changed() { cv_.notify_all(); }
+
+}  // namespace parley::runtime

@@ -1,0 +1,90 @@
+#include <boost/test/unit_test.hpp>
+#include <map>
+
+#include "runtime/config.hpp"
+
+using namespace parley::runtime;
+
+namespace {
+config_result load(std::map<std::string, std::string> env) {
+  return load_config([env](const std::string& k) -> std::optional<std::string> {
+    auto it = env.find(k);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  });
+}
+bool has_error(const config_result& r, const std::string& needle) {
+  for (auto& e : r.errors)
+    if (e.find(needle) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config_loading)
+
+BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones) {
+  auto r = load({});
+  BOOST_REQUIRE(r.errors.empty());
+  BOOST_CHECK(r.value.env == environment::dev);
+  BOOST_CHECK_EQUAL(r.value.voice_addr.to_string(), "0.0.0.0:8080");
+  BOOST_CHECK_EQUAL(r.value.ops_addr.to_string(), "127.0.0.1:9090");
+  BOOST_CHECK(!r.value.chaos);
+  BOOST_CHECK(r.value.level == log_level::debug);
+}
+
+BOOST_AUTO_TEST_CASE(presets_follow_the_environment) {
+  auto r = load({{"PARLEY_ENV", "prod"}});
+  BOOST_REQUIRE(r.errors.empty());
+  BOOST_CHECK(r.value.level == log_level::info);
+  BOOST_CHECK_EQUAL(r.value.max_sessions, 1000u);
+  auto o = load({{"PARLEY_ENV", "staging"}, {"PARLEY_LOG_LEVEL", "warn"}});
+  BOOST_CHECK(o.value.level == log_level::warn);
+}
+
+BOOST_AUTO_TEST_CASE(every_bad_value_gets_its_own_message) {
+  auto r = load({{"PARLEY_ENV", "production"},
+                 {"PARLEY_VOICE_ADDR", "8080"},
+                 {"PARLEY_OPS_ADDR", "127.0.0.1:99999"},
+                 {"PARLEY_CHAOS", "yes"},
+                 {"PARLEY_LOG_LEVEL", "loud"},
+                 {"PARLEY_MAX_SESSIONS", "-3"},
+                 {"PARLEY_DRAIN_SECONDS", "ten"}});
+  BOOST_CHECK_EQUAL(r.errors.size(), 7u);
+  BOOST_CHECK(has_error(r, "PARLEY_ENV=\"production\" is invalid: expected dev, staging or prod"));
+  BOOST_CHECK(has_error(r, "PARLEY_VOICE_ADDR=\"8080\""));
+  BOOST_CHECK(has_error(r, "PARLEY_OPS_ADDR=\"127.0.0.1:99999\""));
+  BOOST_CHECK(has_error(r, "PARLEY_CHAOS=\"yes\""));
+  BOOST_CHECK(has_error(r, "PARLEY_LOG_LEVEL=\"loud\""));
+  BOOST_CHECK(has_error(r, "PARLEY_MAX_SESSIONS=\"-3\""));
+  BOOST_CHECK(has_error(r, "PARLEY_DRAIN_SECONDS=\"ten\""));
+}
+
+BOOST_AUTO_TEST_CASE(chaos_is_refused_in_prod_and_needs_a_token) {
+  BOOST_CHECK(has_error(load({{"PARLEY_ENV", "prod"}, {"PARLEY_CHAOS", "1"}, {"PARLEY_OPS_TOKEN", "abcdef"}}),
+                        "refused when PARLEY_ENV=prod"));
+  BOOST_CHECK(has_error(load({{"PARLEY_CHAOS", "1"}}), "needs PARLEY_OPS_TOKEN"));
+  auto ok = load({{"PARLEY_CHAOS", "1"}, {"PARLEY_OPS_TOKEN", "abcdef"}});
+  BOOST_CHECK(ok.errors.empty());
+  BOOST_CHECK(ok.value.chaos);
+}
+
+BOOST_AUTO_TEST_CASE(addresses_parse_hosts_ports_and_ipv6) {
+  auto ep = parse_endpoint("[::1]:9090");
+  BOOST_REQUIRE(ep);
+  BOOST_CHECK_EQUAL(ep->host, "::1");
+  BOOST_CHECK_EQUAL(ep->port, 9090);
+  BOOST_CHECK(parse_endpoint("localhost:0"));
+  BOOST_CHECK(!parse_endpoint(":80"));
+  BOOST_CHECK(!parse_endpoint("host:"));
+  BOOST_CHECK(!parse_endpoint("host:8o"));
+}
+
+BOOST_AUTO_TEST_CASE(help_lists_every_variable_with_its_default) {
+  const auto help = config_help();
+  for (const char* v : {"PARLEY_ENV", "PARLEY_VOICE_ADDR", "PARLEY_OPS_ADDR", "PARLEY_OPS_TOKEN",
+                        "PARLEY_CHAOS", "PARLEY_LOG_LEVEL", "PARLEY_MAX_SESSIONS"})
+    BOOST_CHECK_MESSAGE(help.find(v) != std::string::npos, v);
+  BOOST_CHECK(help.find("default: 0.0.0.0:8080") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,71 @@
+#include <boost/test/unit_test.hpp>
+#include <thread>
+
+#include "runtime/readiness.hpp"
+#include "runtime/registry.hpp"
+
+using namespace parley::runtime;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(registry)
+
+BOOST_AUTO_TEST_CASE(entries_carry_kind_parent_labels_and_lifecycle) {
+  actor_registry reg;
+  const auto root = reg.add("supervisor", 0, {{"name", "root"}});
+  const auto child = reg.add("worker", root, {{"guild", "g1"}});
+  BOOST_CHECK_EQUAL(reg.count(), 2u);
+  auto info = reg.find(child);
+  BOOST_REQUIRE(info);
+  BOOST_CHECK_EQUAL(info->parent, root);
+  BOOST_CHECK_EQUAL(info->tags.at("guild"), "g1");
+  BOOST_CHECK(info->state == actor_state::starting);
+  reg.set_state(child, actor_state::running);
+  reg.record_exit(child, "kill", true);
+  info = reg.find(child);
+  BOOST_CHECK(info->state == actor_state::restarting);
+  BOOST_CHECK_EQUAL(info->restarts, 1u);
+  BOOST_CHECK_EQUAL(info->last_exit, "kill");
+  reg.remove(child);
+  BOOST_CHECK(!reg.find(child));
+  BOOST_CHECK_EQUAL(reg.count(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(kill_calls_the_bound_function_and_reports_unknown_ids) {
+  actor_registry reg;
+  const auto id = reg.add("worker", 0, {});
+  int killed = 0;
+  reg.bind(id, [&] { ++killed; });
+  BOOST_CHECK(reg.kill(id));
+  BOOST_CHECK_EQUAL(killed, 1);
+  BOOST_CHECK(!reg.kill(id + 100));
+}
+
+BOOST_AUTO_TEST_CASE(wait_until_wakes_on_changes_from_other_threads) {
+  actor_registry reg;
+  const auto id = reg.add("worker", 0, {});
+  std::thread t([&] { reg.set_state(id, actor_state::running); });
+  BOOST_CHECK(reg.wait_until(
+      [&](const std::vector<actor_info>& all) { return all.at(0).state == actor_state::running; },
+      5s));
+  t.join();
+  BOOST_CHECK(!reg.wait_until([](const std::vector<actor_info>& all) { return all.empty(); }, 20ms));
+}
+
+BOOST_AUTO_TEST_CASE(readiness_needs_every_check_and_no_drain) {
+  readiness r;
+  r.require("tree", "starting");
+  auto rep = r.evaluate();
+  BOOST_CHECK(!rep.ready);
+  BOOST_CHECK_EQUAL(rep.reasons.at(0), "tree: starting");
+  r.set_ok("tree");
+  BOOST_CHECK(r.evaluate().ready);
+  r.set_failing("engines", "pocketsphinx not loaded");
+  BOOST_CHECK(!r.evaluate().ready);
+  r.set_ok("engines");
+  r.start_draining();
+  rep = r.evaluate();
+  BOOST_CHECK(!rep.ready);
+  BOOST_CHECK_EQUAL(rep.checks.at("draining"), "draining");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
