@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Line coverage of project code (not tests) from the coverage build, with a gate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/coverage}
+gate=${PARLEY_COVERAGE_GATE:-85}
+gcovr --root . "$build" \
+  --filter 'actors/' --filter 'messages/' --filter 'runtime/' --filter 'ops/' \
+  --exclude 'runtime/main.cpp' \
+  --gcov-ignore-parse-errors \
+  --print-summary --txt "$build/coverage.txt" \
+  --fail-under-line "$gate"
