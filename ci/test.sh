@@ -10,11 +10,14 @@ step() { echo; echo "=== $* ($(( $(date +%s) - start )) s)"; }
 step "dependencies"
 ci/deps.sh
 
+step "lint: format"
+ci/lint.sh format
+
 step "build (coverage flavour, warnings as errors)"
 ci/build.sh coverage
 
-step "lint"
-ci/lint.sh build/coverage
+step "lint: clang-tidy"
+ci/lint.sh tidy
 
 step "tests with coverage"
 find build/coverage -name '*.gcda' -delete

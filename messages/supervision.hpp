@@ -13,6 +13,9 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using start_child_atom = caf::atom_constant<caf::atom("startchild")>;
 /// Dynamic supervisors: (stop_child_atom, registry id) stops it for good.
 using stop_child_atom = caf::atom_constant<caf::atom("stopchild")>;
+/// Dynamic supervisors: (find_or_start_atom, label, value, child_spec) -> the
+/// current handle of the child whose label has that value, started if absent.
+using find_or_start_atom = caf::atom_constant<caf::atom("findstart")>;
 /// A supervisor's timer: the shutdown deadline of a child passed.
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 

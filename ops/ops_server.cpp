@@ -30,7 +30,7 @@ class dispatcher : public CivetHandler {
                        "\r\nContent-Type: " + resp.content_type +
                        "\r\nContent-Length: " + std::to_string(resp.body.size()) +
                        "\r\nCache-Control: no-store\r\nConnection: close\r\n";
-    for (const auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
+    for (const auto& [k, v] : resp.headers) head.append(k).append(": ").append(v).append("\r\n");
     head += "\r\n";
     mg_write(c, head.data(), head.size());
     mg_write(c, resp.body.data(), resp.body.size());
@@ -57,9 +57,10 @@ ops_server::ops_server(const std::string& host, std::uint16_t port, router route
     : impl_(std::make_unique<impl>(std::move(routes))) {
   // A slow or stuck client (slowloris) holds a worker thread for at most
   // request_timeout_ms; a handful of threads is plenty for probes and scrapes.
-  const std::vector<std::string> options = {
-      "listening_ports", listen_spec(host, port), "num_threads", "8", "request_timeout_ms", "5000",
-      "enable_keep_alive", "no"};
+  const std::vector<std::string> options = {"listening_ports",    listen_spec(host, port),
+                                            "num_threads",        "8",
+                                            "request_timeout_ms", "5000",
+                                            "enable_keep_alive",  "no"};
   try {
     impl_->server = std::make_unique<CivetServer>(options);
   } catch (const CivetException& e) {

@@ -1,7 +1,7 @@
 #include "ops/router.hpp"
 
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace parley::ops {
@@ -76,8 +76,8 @@ response router::dispatch(request req) const {
   if (!allowed.empty()) {
     std::string allow;
     for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    auto resp = json_error(405, "method_not_allowed", req.method + " is not allowed on " +
-                                                          req.path + "; allowed: " + allow);
+    auto resp = json_error(405, "method_not_allowed",
+                           req.method + " is not allowed on " + req.path + "; allowed: " + allow);
     resp.headers.emplace_back("Allow", allow);
     return resp;
   }

@@ -13,7 +13,7 @@ namespace parley::ops {
 struct request {
   std::string method;
   std::string path;
-  std::string authorization;  // the Authorization header, if any
+  std::string authorization;                  // the Authorization header, if any
   std::map<std::string, std::string> params;  // {name} segments of the pattern
 };
 

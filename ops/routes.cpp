@@ -40,7 +40,8 @@ json node(const actor_info& a, const std::multimap<runtime::actor_id, const acto
             {"uptime_s", seconds_since(a.started)},
             {"children", json::array()}};
   auto range = kids.equal_range(a.id);
-  for (auto it = range.first; it != range.second; ++it) n["children"].push_back(node(*it->second, kids));
+  for (auto it = range.first; it != range.second; ++it)
+    n["children"].push_back(node(*it->second, kids));
   return n;
 }
 
@@ -71,8 +72,9 @@ json version_json() {
 }
 
 void add_health_routes(router& r, const ops_context& ctx) {
-  r.add({"GET", "/livez", "the process is alive (200)", false,
-         [](const request&) { return json_ok({{"status", "alive"}}); }});
+  r.add({"GET", "/livez", "the process is alive (200)", false, [](const request&) {
+           return json_ok({{"status", "alive"}});
+         }});
   r.add({"GET", "/readyz", "ready for traffic: tree up, engines loaded, not draining (200/503)",
          false, [&ready = ctx.ready](const request&) {
            auto rep = ready.evaluate();
@@ -82,7 +84,8 @@ void add_health_routes(router& r, const ops_context& ctx) {
   r.add({"GET", "/health", "JSON summary: status, version, uptime, checks", false,
          [ctx](const request&) {
            auto rep = ctx.ready.evaluate();
-           const char* status = rep.ready ? "ok" : (ctx.ready.draining() ? "draining" : "unavailable");
+           const char* status =
+               rep.ready ? "ok" : (ctx.ready.draining() ? "draining" : "unavailable");
            json body = version_json();
            body["status"] = status;
            body["uptime_s"] = seconds_since(ctx.started);

@@ -64,7 +64,9 @@ application::application(config cfg) : impl_(std::make_unique<impl>(std::move(cf
   log::add_secret(impl_->cfg.ops_token);
 }
 
-application::~application() { shutdown(); }
+application::~application() {
+  shutdown();
+}
 
 void application::start() {
   auto& d = *impl_;
@@ -102,8 +104,11 @@ void application::stop(int code, const std::string& why) {
     if (impl_->exit_code) return;
     impl_->exit_code = code;
   }
-  if (code == 0) log::info("runtime", "stopping", {{"why", why}});
-  else log::error("runtime", "stopping after a failure", {{"why", why}, {"exit_code", std::to_string(code)}});
+  if (code == 0)
+    log::info("runtime", "stopping", {{"why", why}});
+  else
+    log::error("runtime", "stopping after a failure",
+               {{"why", why}, {"exit_code", std::to_string(code)}});
   impl_->cv.notify_all();
 }
 
@@ -122,10 +127,20 @@ void application::shutdown() {
   log::info("runtime", "stopped");
 }
 
-std::uint16_t application::ops_port() const { return impl_->ops ? impl_->ops->port() : 0; }
-const config& application::settings() const { return impl_->cfg; }
-actor_registry& application::registry() { return impl_->registry; }
-readiness& application::ready() { return impl_->ready; }
-metrics& application::stats() { return impl_->stats; }
+std::uint16_t application::ops_port() const {
+  return impl_->ops ? impl_->ops->port() : 0;
+}
+const config& application::settings() const {
+  return impl_->cfg;
+}
+actor_registry& application::registry() {
+  return impl_->registry;
+}
+readiness& application::ready() {
+  return impl_->ready;
+}
+metrics& application::stats() {
+  return impl_->stats;
+}
 
 }  // namespace parley::runtime

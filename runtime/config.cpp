@@ -81,19 +81,26 @@ void apply_preset(config& c) {
 
 std::string to_string(environment e) {
   switch (e) {
-    case environment::dev: return "dev";
-    case environment::staging: return "staging";
-    case environment::prod: return "prod";
+    case environment::dev:
+      return "dev";
+    case environment::staging:
+      return "staging";
+    case environment::prod:
+      return "prod";
   }
   return "dev";
 }
 
 std::string to_string(log_level l) {
   switch (l) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
   }
   return "info";
 }
@@ -121,22 +128,30 @@ config_result load_config(const env_lookup& lookup) {
   config c;
   reader r(lookup);
   if (auto v = r.get("PARLEY_ENV")) {
-    if (*v == "dev") c.env = environment::dev;
-    else if (*v == "staging") c.env = environment::staging;
-    else if (*v == "prod") c.env = environment::prod;
-    else r.fail("PARLEY_ENV", *v, "dev, staging or prod");
+    if (*v == "dev")
+      c.env = environment::dev;
+    else if (*v == "staging")
+      c.env = environment::staging;
+    else if (*v == "prod")
+      c.env = environment::prod;
+    else
+      r.fail("PARLEY_ENV", *v, "dev, staging or prod");
   }
   apply_preset(c);
   r.address("PARLEY_VOICE_ADDR", c.voice_addr);
   r.address("PARLEY_OPS_ADDR", c.ops_addr);
   c.ops_token = r.get("PARLEY_OPS_TOKEN").value_or("");
   if (auto v = r.get("PARLEY_CHAOS")) {
-    if (*v == "1") c.chaos = true;
-    else if (*v != "0") r.fail("PARLEY_CHAOS", *v, "0 or 1");
+    if (*v == "1")
+      c.chaos = true;
+    else if (*v != "0")
+      r.fail("PARLEY_CHAOS", *v, "0 or 1");
   }
   if (auto v = r.get("PARLEY_LOG_LEVEL")) {
-    if (auto l = parse_log_level(*v)) c.level = *l;
-    else r.fail("PARLEY_LOG_LEVEL", *v, "debug, info, warn or error");
+    if (auto l = parse_log_level(*v))
+      c.level = *l;
+    else
+      r.fail("PARLEY_LOG_LEVEL", *v, "debug, info, warn or error");
   }
   r.number("PARLEY_MAX_SESSIONS", c.max_sessions, 1, 100000);
   long long drain = c.drain_timeout.count();
@@ -168,8 +183,8 @@ std::string config_help() {
   out << "Usage: parleyd [--help] [--version]\n\n"
          "parleyd is configured through the environment:\n\n";
   for (const auto& v : variables) {
-    out << "  " << v.name << "\n      " << v.help << " (default: "
-        << (*v.fallback ? v.fallback : "unset") << ")\n";
+    out << "  " << v.name << "\n      " << v.help
+        << " (default: " << (*v.fallback ? v.fallback : "unset") << ")\n";
   }
   return out.str();
 }

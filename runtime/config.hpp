@@ -29,8 +29,8 @@ struct config {
   log_level level = log_level::info;
   std::size_t max_sessions = 200;
   std::chrono::seconds drain_timeout{20};
-  std::size_t scheduler_threads = 0;  // 0: one per core
-  std::size_t restart_max = 5;        // restart intensity: at most this many ...
+  std::size_t scheduler_threads = 0;        // 0: one per core
+  std::size_t restart_max = 5;              // restart intensity: at most this many ...
   std::chrono::seconds restart_period{10};  // ... restarts within this period
 };
 

@@ -45,9 +45,13 @@ void redact(std::string& line, const std::vector<std::string>& secrets) {
 
 }  // namespace
 
-void set_level(runtime::log_level level) { min_level = static_cast<int>(level); }
+void set_level(runtime::log_level level) {
+  min_level = static_cast<int>(level);
+}
 
-bool enabled(runtime::log_level level) { return static_cast<int>(level) >= min_level; }
+bool enabled(runtime::log_level level) {
+  return static_cast<int>(level) >= min_level;
+}
 
 void set_output(std::FILE* out) {
   auto& s = the_sink();

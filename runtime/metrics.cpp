@@ -1,7 +1,7 @@
 #include "runtime/metrics.hpp"
 
-#include <map>
 #include <prometheus/text_serializer.h>
+#include <map>
 
 #include "runtime/registry.hpp"
 
@@ -17,8 +17,8 @@ class actor_count_collector : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::map<std::string, double> by_kind;
     for (const auto& a : actors_.snapshot()) by_kind[a.kind] += 1;
-    prometheus::MetricFamily family{"parley_actors", "Live actors by kind.",
-                                    prometheus::MetricType::Gauge, {}};
+    prometheus::MetricFamily family{
+        "parley_actors", "Live actors by kind.", prometheus::MetricType::Gauge, {}};
     for (const auto& [kind, n] : by_kind) {
       prometheus::ClientMetric m;
       m.label.push_back({"kind", kind});

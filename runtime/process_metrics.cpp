@@ -15,8 +15,10 @@ namespace {
 prometheus::MetricFamily single(const char* name, const char* help, prometheus::MetricType type,
                                 double value) {
   prometheus::ClientMetric m;
-  if (type == prometheus::MetricType::Counter) m.counter.value = value;
-  else m.gauge.value = value;
+  if (type == prometheus::MetricType::Counter)
+    m.counter.value = value;
+  else
+    m.gauge.value = value;
   return {name, help, type, {m}};
 }
 
@@ -64,8 +66,8 @@ class process_collector : public prometheus::Collectable {
     return {
         single("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
                MetricType::Counter, cpu),
-        single("process_resident_memory_bytes", "Resident memory size in bytes.",
-               MetricType::Gauge, std::stod(f[21]) * page),
+        single("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+               std::stod(f[21]) * page),
         single("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
                std::stod(f[20])),
         single("process_start_time_seconds", "Start time of the process since unix epoch.",

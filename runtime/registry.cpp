@@ -4,10 +4,14 @@ namespace parley::runtime {
 
 std::string to_string(actor_state s) {
   switch (s) {
-    case actor_state::starting: return "starting";
-    case actor_state::running: return "running";
-    case actor_state::restarting: return "restarting";
-    case actor_state::stopping: return "stopping";
+    case actor_state::starting:
+      return "starting";
+    case actor_state::running:
+      return "running";
+    case actor_state::restarting:
+      return "restarting";
+    case actor_state::stopping:
+      return "stopping";
   }
   return "unknown";
 }
@@ -113,6 +117,8 @@ bool actor_registry::wait_until(const std::function<bool(const std::vector<actor
   }
 }
 
-void actor_registry::changed() { cv_.notify_all(); }
+void actor_registry::changed() {
+  cv_.notify_all();
+}
 
 }  // namespace parley::runtime

@@ -6,9 +6,12 @@ namespace parley::runtime {
 
 bool should_restart(restart_type type, bool abnormal_exit) {
   switch (type) {
-    case restart_type::permanent: return true;
-    case restart_type::transient: return abnormal_exit;
-    case restart_type::temporary: return false;
+    case restart_type::permanent:
+      return true;
+    case restart_type::transient:
+      return abnormal_exit;
+    case restart_type::temporary:
+      return false;
   }
   return false;
 }

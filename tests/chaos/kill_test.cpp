@@ -47,8 +47,9 @@ BOOST_AUTO_TEST_CASE(every_killed_actor_is_replaced_and_counted) {
     counted += 1;
     BOOST_CHECK_EQUAL(restarts_metric(test::get(url("/metrics")).body, "supervisor"), counted);
   }
-  BOOST_CHECK(test::get(url("/metrics")).body.find("parley_actor_recovery_seconds_count{kind=\"supervisor\"} " +
-                                                 std::to_string(victims.size())) != std::string::npos);
+  BOOST_CHECK(test::get(url("/metrics"))
+                  .body.find("parley_actor_recovery_seconds_count{kind=\"supervisor\"} " +
+                             std::to_string(victims.size())) != std::string::npos);
   BOOST_CHECK_EQUAL(test::get(url("/readyz")).status, 200);
 }
 

@@ -41,9 +41,9 @@ BOOST_AUTO_TEST_CASE(metrics_are_prometheus_text_with_process_metrics) {
   auto m = test::get(url("/metrics"));
   BOOST_CHECK_EQUAL(m.status, 200);
   BOOST_CHECK(m.content_type.find("text/plain") == 0);
-  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
-                           "process_open_fds", "process_start_time_seconds",
-                           "parley_actors{kind=\"supervisor\"} 4"})
+  for (const char* name :
+       {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+        "process_start_time_seconds", "parley_actors{kind=\"supervisor\"} 4"})
     BOOST_CHECK_MESSAGE(m.body.find(name) != std::string::npos, name);
 }
 
@@ -75,7 +75,10 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_json_errors) {
   auto wrong = test::http("DELETE", url("/livez"));
   BOOST_CHECK_EQUAL(wrong.status, 405);
   BOOST_CHECK_EQUAL(kill(999999).status, 404);
-  BOOST_CHECK_EQUAL(test::http("POST", url("/actors/abc/kill"), {"Authorization: Bearer " + test::ops_token}).status, 400);
+  BOOST_CHECK_EQUAL(
+      test::http("POST", url("/actors/abc/kill"), {"Authorization: Bearer " + test::ops_token})
+          .status,
+      400);
 }
 
 BOOST_AUTO_TEST_CASE(version_and_help) {
@@ -83,8 +86,9 @@ BOOST_AUTO_TEST_CASE(version_and_help) {
   BOOST_CHECK(v.contains("revision"));
   BOOST_CHECK(v.contains("build_time"));
   auto help = test::get(url("/help")).body;
-  for (const char* route : {"GET /livez", "GET /readyz", "GET /health", "GET /metrics",
-                            "GET /actors/{id}", "POST /actors/{id}/kill", "GET /version", "GET /help"})
+  for (const char* route :
+       {"GET /livez", "GET /readyz", "GET /health", "GET /metrics", "GET /actors/{id}",
+        "POST /actors/{id}/kill", "GET /version", "GET /help"})
     BOOST_CHECK_MESSAGE(help.find(route) != std::string::npos, route);
 }
 

@@ -60,8 +60,9 @@ BOOST_AUTO_TEST_CASE(every_bad_value_gets_its_own_message) {
 }
 
 BOOST_AUTO_TEST_CASE(chaos_is_refused_in_prod_and_needs_a_token) {
-  BOOST_CHECK(has_error(load({{"PARLEY_ENV", "prod"}, {"PARLEY_CHAOS", "1"}, {"PARLEY_OPS_TOKEN", "abcdef"}}),
-                        "refused when PARLEY_ENV=prod"));
+  BOOST_CHECK(has_error(
+      load({{"PARLEY_ENV", "prod"}, {"PARLEY_CHAOS", "1"}, {"PARLEY_OPS_TOKEN", "abcdef"}}),
+      "refused when PARLEY_ENV=prod"));
   BOOST_CHECK(has_error(load({{"PARLEY_CHAOS", "1"}}), "needs PARLEY_OPS_TOKEN"));
   auto ok = load({{"PARLEY_CHAOS", "1"}, {"PARLEY_OPS_TOKEN", "abcdef"}});
   BOOST_CHECK(ok.errors.empty());

@@ -48,7 +48,8 @@ BOOST_AUTO_TEST_CASE(wait_until_wakes_on_changes_from_other_threads) {
       [&](const std::vector<actor_info>& all) { return all.at(0).state == actor_state::running; },
       5s));
   t.join();
-  BOOST_CHECK(!reg.wait_until([](const std::vector<actor_info>& all) { return all.empty(); }, 20ms));
+  BOOST_CHECK(
+      !reg.wait_until([](const std::vector<actor_info>& all) { return all.empty(); }, 20ms));
 }
 
 BOOST_AUTO_TEST_CASE(readiness_needs_every_check_and_no_drain) {

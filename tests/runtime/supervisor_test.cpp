@@ -79,7 +79,8 @@ struct fixture {
   }
 
   // Waits until `name` is running with `restarts` restarts.
-  bool running_with(const std::string& name, std::uint32_t restarts, std::chrono::milliseconds t = 5s) {
+  bool running_with(const std::string& name, std::uint32_t restarts,
+                    std::chrono::milliseconds t = 5s) {
     return reg.wait_until(
         [&](const std::vector<actor_info>& all) {
           for (auto& a : all)
@@ -157,9 +158,9 @@ BOOST_AUTO_TEST_CASE(temporary_child_is_never_restarted) {
 }
 
 BOOST_AUTO_TEST_CASE(one_for_all_restarts_every_child) {
-  start(spec_of(strategy::one_for_all, {worker(h, "a", restart_type::permanent),
-                                        worker(h, "b", restart_type::permanent),
-                                        worker(h, "c", restart_type::permanent)}));
+  start(spec_of(strategy::one_for_all,
+                {worker(h, "a", restart_type::permanent), worker(h, "b", restart_type::permanent),
+                 worker(h, "c", restart_type::permanent)}));
   kill("b");
   BOOST_REQUIRE(running_with("a", 1));
   BOOST_REQUIRE(running_with("b", 1));
@@ -169,9 +170,9 @@ BOOST_AUTO_TEST_CASE(one_for_all_restarts_every_child) {
 }
 
 BOOST_AUTO_TEST_CASE(rest_for_one_restarts_the_failed_child_and_later_ones) {
-  start(spec_of(strategy::rest_for_one, {worker(h, "a", restart_type::permanent),
-                                         worker(h, "b", restart_type::permanent),
-                                         worker(h, "c", restart_type::permanent)}));
+  start(spec_of(strategy::rest_for_one,
+                {worker(h, "a", restart_type::permanent), worker(h, "b", restart_type::permanent),
+                 worker(h, "c", restart_type::permanent)}));
   kill("b");
   BOOST_REQUIRE(running_with("b", 1));
   BOOST_REQUIRE(running_with("c", 1));
@@ -234,6 +235,30 @@ BOOST_AUTO_TEST_CASE(dynamic_children_start_and_stop_on_request) {
   BOOST_CHECK_EQUAL(named("dyn")->parent, named("root")->id);
   self->send(root, parley::messages::stop_child_atom::value, id);
   BOOST_CHECK(gone("dyn"));
+}
+
+BOOST_AUTO_TEST_CASE(find_or_start_returns_the_current_incarnation) {
+  auto spec = spec_of(strategy::one_for_one, {});
+  spec.backoff = {200ms, 1s, 0.1};
+  start(spec);
+  caf::scoped_actor self{sys};
+  auto ask = [&] {
+    caf::actor got;
+    self->request(root, 5s, parley::messages::find_or_start_atom::value, std::string("name"),
+                  std::string("g"), worker(h, "g", restart_type::permanent))
+        .receive([&](caf::actor& a) { got = a; },
+                 [](caf::error& e) { BOOST_FAIL("find_or_start failed: " << caf::to_string(e)); });
+    return got;
+  };
+  const auto first = ask();
+  BOOST_CHECK(first == ask());  // found, not started twice
+  BOOST_CHECK_EQUAL(reg.count(), 2u);
+  kill("g");
+  BOOST_REQUIRE(running_with("g", 1));
+  kill("g");  // now waits out the backoff; a request meanwhile gets the next incarnation
+  const auto third = ask();
+  BOOST_CHECK(third != first);
+  BOOST_CHECK(third == h->get("g"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

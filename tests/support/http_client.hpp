@@ -16,6 +16,8 @@ struct http_result {
 http_result http(const std::string& method, const std::string& url,
                  const std::vector<std::string>& headers = {}, long timeout_ms = 5000);
 
-inline http_result get(const std::string& url) { return http("GET", url); }
+inline http_result get(const std::string& url) {
+  return http("GET", url);
+}
 
 }  // namespace parley::test
