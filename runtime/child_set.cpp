@@ -92,12 +92,13 @@ bool child_set::handle_ready(actor_id id, const caf::actor_addr& sender) {
   slot* s = find_slot(id);
   if (s == nullptr || !s->handle || sender != s->handle.address()) return false;
   s->ready = true;
-  svc_->registry.set_state(id, actor_state::running);
   if (s->down_at) {
     const std::chrono::duration<double> took = clock::now() - *s->down_at;
     svc_->stats.recovery_observed(s->spec.kind, took.count());
     s->down_at.reset();
   }
+  // Last, so whoever waits for "running" also sees the recovery metric.
+  svc_->registry.set_state(id, actor_state::running);
   return true;
 }
 
