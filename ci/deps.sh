@@ -15,8 +15,10 @@ packages=(
   libespeak-ng-dev espeak-ng-data
   # checks and test tools
   clang clang-format clang-tidy libclang-rt-14-dev gcovr curl jq prometheus
-  pocketsphinx-testdata opus-tools sox
+  pocketsphinx-testdata opus-tools sox chromium
 )
+# The browser test drives Chromium from Node; a machine with its own Node keeps it.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' "${packages[@]}"
   exit 0

@@ -1,6 +1,14 @@
 #include "ops/ops_server.hpp"
 
 #include <CivetServer.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include <stdexcept>
 
@@ -40,6 +48,17 @@ class dispatcher : public CivetHandler {
   router routes_;
 };
 
+void poke(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::close(fd);
+}
+
 std::string listen_spec(const std::string& host, std::uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -70,8 +89,22 @@ ops_server::ops_server(const std::string& host, std::uint16_t port, router route
   impl_->server->addHandler("/", &impl_->handler);
 }
 
+// CivetWeb's accept loop polls in 2 s quanta (fixed when Debian built it), so
+// a plain close takes up to 2 s; connecting to the port wakes the poll, which
+// then sees the stop flag.
 ops_server::~ops_server() {
-  if (impl_->server) impl_->server->close();
+  if (!impl_->server) return;
+  const std::uint16_t p = port();
+  std::atomic<bool> closed{false};
+  std::thread waker([&] {
+    while (!closed) {
+      poke(p);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  impl_->server->close();
+  closed = true;
+  waker.join();
 }
 
 std::uint16_t ops_server::port() const {

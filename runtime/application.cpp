@@ -1,10 +1,16 @@
 #include "runtime/application.hpp"
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 
+#include "actors/engines/engine_catalog.hpp"
+#include "actors/session/guild_session.hpp"
+#include "actors/session/voice_metrics.hpp"
+#include "actors/transport/websocket/page.hpp"
+#include "actors/transport/websocket/voice_gateway.hpp"
 #include "ops/ops_server.hpp"
 #include "ops/routes.hpp"
 #include "runtime/log.hpp"
@@ -26,16 +32,31 @@ supervisor_spec top_supervisor(const config& cfg, std::string name) {
   return s;
 }
 
-// root (one_for_one)
-// ├── engines     speech and agent engines, shared by all sessions
-// ├── transports  listeners: the voice WebSocket; later Discord gateways
-// └── sessions    guild_session per guild, started on demand
-supervisor_spec tree(const config& cfg) {
-  auto root = top_supervisor(cfg, "root");
-  root.children.push_back(supervisor_child(top_supervisor(cfg, "engines")));
-  root.children.push_back(supervisor_child(top_supervisor(cfg, "transports")));
-  root.children.push_back(supervisor_child(top_supervisor(cfg, "sessions")));
-  return root;
+engines::engine_settings engine_settings_of(const config& cfg) {
+  engines::engine_settings e;
+  e.stt = cfg.stt;
+  e.stt_decoders = cfg.stt_decoders;
+  e.tts = cfg.tts;
+  e.agent = cfg.agent;
+  e.openai.base_url = cfg.agent_url;
+  e.openai.model = cfg.agent_model;
+  e.openai.api_key = cfg.agent_key;
+  if (!cfg.agent_system_prompt.empty()) e.openai.system_prompt = cfg.agent_system_prompt;
+  return e;
+}
+
+transport::gateway_settings gateway_settings_of(const config& cfg) {
+  transport::gateway_settings g;
+  g.listener.host = cfg.voice_addr.host;
+  g.listener.port = cfg.voice_addr.port;
+  g.listener.tls_cert = cfg.tls_cert;
+  g.listener.tls_key = cfg.tls_key;
+  g.listener.max_message_bytes = cfg.max_message_bytes;
+  g.token = cfg.voice_token;
+  g.allowed_origins = cfg.allowed_origins;
+  g.max_sessions = cfg.max_sessions;
+  g.page = transport::browser_page();
+  return g;
 }
 
 }  // namespace
@@ -50,6 +71,11 @@ struct application::impl {
   caf::actor_system system;
   caf::actor root;
   std::unique_ptr<ops::ops_server> ops;
+  std::shared_ptr<engines::engine_catalog> catalog = std::make_shared<engines::engine_catalog>();
+  session::voice_metrics voice_stats{stats.registry()};
+  std::shared_ptr<std::atomic<std::uint16_t>> voice_port =
+      std::make_shared<std::atomic<std::uint16_t>>(0);
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::mutex mutex;
   std::condition_variable cv;
@@ -57,6 +83,51 @@ struct application::impl {
   bool shut_down = false;
 
   explicit impl(config c) : cfg(std::move(c)), system(actor_config(caf_cfg, cfg)) {}
+
+  agent::agent_facts facts() {
+    agent::agent_facts f;
+    f.sessions = [this] {
+      std::size_t n = 0;
+      for (const auto& a : registry.snapshot()) n += a.kind == "guild_session" ? 1 : 0;
+      return n;
+    };
+    f.uptime = [this] {
+      return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                              started);
+    };
+    f.now = [] { return std::chrono::system_clock::now(); };
+    return f;
+  }
+
+  // root (one_for_one)
+  // ├── engines     engine_host per engine: stt pool, tts, agent
+  // ├── transports  voice_gateway: the WebSocket voice port
+  // └── sessions    guild_session per guild, started on demand
+  supervisor_spec tree() {
+    auto root = top_supervisor(cfg, "root");
+    auto engines = top_supervisor(cfg, "engines");
+    engines.children = engines::engine_hosts(catalog, engine_settings_of(cfg), facts());
+    auto transports = top_supervisor(cfg, "transports");
+    auto gateway = gateway_settings_of(cfg);
+    gateway.bound_port = voice_port;
+    transports.children.push_back(transport::voice_gateway_spec(gateway, sessions(), &ready));
+    auto sessions_sup = top_supervisor(cfg, "sessions");
+    sessions_sup.registered_as = "sessions";
+    // Order matters: sessions need engines, and the voice port needs sessions.
+    root.children = {supervisor_child(engines), supervisor_child(sessions_sup),
+                     supervisor_child(transports)};
+    return root;
+  }
+
+  session::session_settings sessions() {
+    session::session_settings s;
+    s.vad.silence_window = cfg.silence_window;
+    s.catalog = catalog;
+    s.stats = &voice_stats;
+    s.intensity = {static_cast<std::uint32_t>(cfg.restart_max),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(cfg.restart_period)};
+    return s;
+  }
 };
 
 application::application(config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {
@@ -79,7 +150,10 @@ void application::start() {
     log::info("runtime", "supervision tree is up");
   };
   hooks.on_escalate = [this](const std::string& why) { stop(70, why); };
-  d.root = spawn_root(d.system, d.svc, root_id, tree(d.cfg), hooks);
+  d.ready.require("voice_port", "the voice port is not listening yet");
+  log::add_secret(d.cfg.voice_token);
+  log::add_secret(d.cfg.agent_key);
+  d.root = spawn_root(d.system, d.svc, root_id, d.tree(), hooks);
   d.root->attach_functor([this](const caf::error& reason) {
     stop(70, "the root supervisor ended: " + exit_label(reason));
   });
@@ -129,6 +203,9 @@ void application::shutdown() {
 
 std::uint16_t application::ops_port() const {
   return impl_->ops ? impl_->ops->port() : 0;
+}
+std::uint16_t application::voice_port() const {
+  return impl_->voice_port->load();
 }
 const config& application::settings() const {
   return impl_->cfg;

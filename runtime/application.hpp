@@ -33,6 +33,7 @@ class application {
   void shutdown();
 
   std::uint16_t ops_port() const;
+  std::uint16_t voice_port() const;  // known once /readyz is 200
   const config& settings() const;
   actor_registry& registry();
   readiness& ready();

@@ -25,7 +25,36 @@ const variable variables[] = {
     {"PARLEY_SCHEDULER_THREADS", "0", "actor scheduler threads; 0: one per core"},
     {"PARLEY_RESTART_MAX", "5", "restart intensity: restarts a supervisor allows per period"},
     {"PARLEY_RESTART_PERIOD_SECONDS", "10", "restart intensity: the period in seconds"},
+    {"PARLEY_VOICE_TOKEN", "", "token voice clients must present (token= or Bearer) (secret)"},
+    {"PARLEY_ALLOWED_ORIGINS", "", "comma-separated browser origins allowed; empty: any"},
+    {"PARLEY_TLS_CERT", "", "PEM certificate chain: serve wss:// and https://"},
+    {"PARLEY_TLS_KEY", "", "PEM private key for PARLEY_TLS_CERT"},
+    {"PARLEY_MAX_MESSAGE_BYTES", "65536", "largest WebSocket message accepted"},
+    {"PARLEY_SILENCE_MS", "300", "end of turn: this much silence after speech"},
+    {"PARLEY_STT", "pocketsphinx", "speech recognition: pocketsphinx|null"},
+    {"PARLEY_STT_DECODERS", "2", "pocketsphinx decoders shared by all sessions (~93 MB each)"},
+    {"PARLEY_TTS", "flite", "speech synthesis: flite|espeak|null"},
+    {"PARLEY_AGENT", "commands", "the agent: commands (built-in)|openai|echo"},
+    {"PARLEY_AGENT_URL", "https://api.openai.com/v1", "OpenAI-compatible base URL ending in /v1"},
+    {"PARLEY_AGENT_MODEL", "gpt-4o-mini", "chat model for PARLEY_AGENT=openai"},
+    {"PARLEY_AGENT_KEY", "", "API key for PARLEY_AGENT=openai (secret)"},
+    {"PARLEY_AGENT_SYSTEM_PROMPT", "", "system prompt for PARLEY_AGENT=openai; empty: built-in"},
 };
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    auto item = s.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
 
 class reader {
  public:
@@ -55,6 +84,19 @@ class reader {
     out = static_cast<T>(n);
   }
 
+  void choice(const std::string& name, std::string& out, const std::vector<std::string>& allowed) {
+    auto v = get(name);
+    if (!v) return;
+    for (const auto& a : allowed)
+      if (*v == a) {
+        out = *v;
+        return;
+      }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    fail(name, *v, "one of " + list);
+  }
+
   void address(const std::string& name, endpoint& out) {
     auto v = get(name);
     if (!v) return;
@@ -75,6 +117,32 @@ class reader {
 void apply_preset(config& c) {
   c.level = c.env == environment::dev ? log_level::debug : log_level::info;
   c.max_sessions = c.env == environment::dev ? 200 : 1000;
+}
+
+void load_voice(reader& r, config& c) {
+  c.voice_token = r.get("PARLEY_VOICE_TOKEN").value_or("");
+  c.allowed_origins = split_list(r.get("PARLEY_ALLOWED_ORIGINS").value_or(""));
+  c.tls_cert = r.get("PARLEY_TLS_CERT").value_or("");
+  c.tls_key = r.get("PARLEY_TLS_KEY").value_or("");
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    r.fail("PARLEY_TLS_CERT", c.tls_cert, "PARLEY_TLS_CERT and PARLEY_TLS_KEY set together");
+  r.number("PARLEY_MAX_MESSAGE_BYTES", c.max_message_bytes, 1024, 16 * 1024 * 1024);
+  long long silence = c.silence_window.count();
+  r.number("PARLEY_SILENCE_MS", silence, 60, 5000);
+  c.silence_window = std::chrono::milliseconds(silence);
+}
+
+void load_engines(reader& r, config& c) {
+  r.choice("PARLEY_STT", c.stt, {"pocketsphinx", "null"});
+  r.number("PARLEY_STT_DECODERS", c.stt_decoders, 1, 64);
+  r.choice("PARLEY_TTS", c.tts, {"flite", "espeak", "null"});
+  r.choice("PARLEY_AGENT", c.agent, {"commands", "openai", "echo"});
+  c.agent_url = r.get("PARLEY_AGENT_URL").value_or(c.agent_url);
+  if (c.agent_url.rfind("http://", 0) != 0 && c.agent_url.rfind("https://", 0) != 0)
+    r.fail("PARLEY_AGENT_URL", c.agent_url, "an http:// or https:// URL ending in /v1");
+  c.agent_model = r.get("PARLEY_AGENT_MODEL").value_or(c.agent_model);
+  c.agent_key = r.get("PARLEY_AGENT_KEY").value_or("");
+  c.agent_system_prompt = r.get("PARLEY_AGENT_SYSTEM_PROMPT").value_or("");
 }
 
 }  // namespace
@@ -163,6 +231,8 @@ config_result load_config(const env_lookup& lookup) {
   r.number("PARLEY_RESTART_PERIOD_SECONDS", period, 1, 86400);
   c.restart_period = std::chrono::seconds(period);
 
+  load_voice(r, c);
+  load_engines(r, c);
   auto errors = r.take_errors();
   if (c.chaos && c.env == environment::prod)
     errors.emplace_back("PARLEY_CHAOS=1 is refused when PARLEY_ENV=prod");

@@ -32,6 +32,23 @@ struct config {
   std::size_t scheduler_threads = 0;        // 0: one per core
   std::size_t restart_max = 5;              // restart intensity: at most this many ...
   std::chrono::seconds restart_period{10};  // ... restarts within this period
+
+  // The voice port.
+  std::string voice_token;  // empty: no token needed
+  std::vector<std::string> allowed_origins;
+  std::string tls_cert, tls_key;
+  std::size_t max_message_bytes = 64 * 1024;
+  std::chrono::milliseconds silence_window{300};
+
+  // Engines.
+  std::string stt = "pocketsphinx";
+  std::size_t stt_decoders = 2;
+  std::string tts = "flite";
+  std::string agent = "commands";
+  std::string agent_url = "https://api.openai.com/v1";
+  std::string agent_model = "gpt-4o-mini";
+  std::string agent_key;
+  std::string agent_system_prompt;  // empty: the built-in one
 };
 
 // Looks a variable up; returns nullopt when unset. Tests pass a map.

@@ -80,6 +80,9 @@ caf::behavior supervisor_behavior(sup_actor* self, supervisor_spec spec, service
   st.self_id = self_id;
   st.parent = std::move(parent);
   st.hooks = std::move(hooks);
+  if (!spec.registered_as.empty())
+    self->system().registry().put(caf::atom_from_string(spec.registered_as),
+                                  caf::actor_cast<caf::strong_actor_ptr>(self));
   auto initial = spec.children;
   st.children.emplace(self, svc, self_id, std::move(spec), set_hooks(self));
   self->set_down_handler([self](caf::down_msg& dm) { self->state.children->handle_down(dm); });

@@ -51,6 +51,9 @@ struct supervisor_spec {
   intensity_policy intensity;
   backoff_policy backoff;
   std::vector<child_spec> children;
+  // When set, each incarnation registers itself in CAF's registry under this
+  // name (at most 10 characters), so others can find the current one.
+  std::string registered_as;
 };
 
 // A supervisor as the child of another supervisor.

@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(actors_shows_the_tree) {
     for (const char* key : {"id", "kind", "state", "restarts", "last_exit", "uptime_s"})
       BOOST_CHECK_MESSAGE(c.contains(key), key);
   }
-  BOOST_CHECK((names == std::vector<std::string>{"engines", "transports", "sessions"}));
+  BOOST_CHECK((names == std::vector<std::string>{"engines", "sessions", "transports"}));
   const auto id = root["children"][0]["id"].get<std::uint64_t>();
   auto one = json::parse(test::get(url("/actors/" + std::to_string(id))).body);
   BOOST_CHECK_EQUAL(one["labels"]["name"], "engines");

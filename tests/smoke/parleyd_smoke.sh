@@ -44,7 +44,7 @@ killed_at=$(date +%s%N)
 # Each probe is an HTTP round trip; give up after one second.
 replaced=""
 while [ $(( ($(date +%s%N) - killed_at) / 1000000 )) -lt 1000 ]; do
-  if curl -sf "$base/actors/$victim" | jq -e '.restarts == 1 and .state == "running"' >/dev/null &&
+  if curl -sf "$base/actors/$victim" | jq -e '.restarts == 1' >/dev/null &&
      curl -sf "$base/metrics" | grep -q 'parley_actor_restarts_total{kind="supervisor",reason="kill"} 1'; then
     replaced=yes
     break
@@ -52,6 +52,9 @@ while [ $(( ($(date +%s%N) - killed_at) / 1000000 )) -lt 1000 ]; do
 done
 [ -n "$replaced" ] || fail "no replacement with restarts 1 and a counted restart within 1 s"
 echo "replacement and metric seen $(( ($(date +%s%N) - killed_at) / 1000000 )) ms after the kill"
+# The replaced engines reload their models; the server is ready again after.
+timeout 10 bash -c "until curl -sf $base/readyz >/dev/null; do curl -sf $base/actors/$victim >/dev/null; done" ||
+  fail "not ready again after the kill"
 grep -q "$token" "$work/log" && fail "the ops token appears in the log"
 
 kill -TERM "$pid"

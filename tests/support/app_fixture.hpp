@@ -19,14 +19,20 @@ inline runtime::config test_config(bool chaos) {
   cfg.chaos = chaos;
   cfg.ops_token = ops_token;
   cfg.level = runtime::log_level::warn;
+  cfg.stt_decoders = 1;
   return cfg;
 }
 
 struct app_fixture {
   runtime::application app;
-  explicit app_fixture(bool chaos = true) : app(test_config(chaos)) {
+  explicit app_fixture(bool chaos = true) : app_fixture(test_config(chaos)) {}
+  explicit app_fixture(runtime::config cfg) : app(std::move(cfg)) {
     app.start();
-    BOOST_REQUIRE(app.ready().wait_ready(std::chrono::seconds(5)));
+    BOOST_REQUIRE(app.ready().wait_ready(std::chrono::seconds(10)));
+  }
+  std::string voice_url(const std::string& guild, const std::string& user) const {
+    return "ws://127.0.0.1:" + std::to_string(app.voice_port()) + "/v1/voice?guild=" + guild +
+           "&user=" + user;
   }
   std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(app.ops_port()) + path;

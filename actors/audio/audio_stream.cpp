@@ -1,0 +1,95 @@
+#include "actors/audio/audio_stream.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/audio/opus_codec.hpp"
+#include "actors/audio/resampler.hpp"
+#include "actors/session/voice_metrics.hpp"
+#include "messages/voice.hpp"
+
+namespace parley::audio {
+namespace {
+
+using namespace parley::messages;
+
+// Idle progress is reported in batches: acks need not be per frame.
+constexpr std::uint64_t ack_every = 25;
+
+struct stream_state {
+  std::string user;
+  caf::actor session;
+  session::voice_metrics* stats = nullptr;
+  opus_decoder decoder;
+  downsampler_48k_to_16k down;
+  std::optional<voice_activity_detector> vad;
+  std::uint64_t last_seq = 0;
+  std::uint64_t last_ack = 0;
+  static inline const char* name = "audio_stream";
+};
+
+using stream_actor = caf::stateful_actor<stream_state>;
+
+void on_pcm(stream_actor* self, const std::vector<std::int16_t>& pcm48, std::uint64_t seq) {
+  auto& st = self->state;
+  auto pcm16 = st.down.process(pcm48);
+  switch (st.vad->feed(pcm16)) {
+    case vad_event::speech_started: {
+      const auto pre = st.vad->take_preroll();
+      const auto pre_frames = pre.size() / vad_frame_samples;
+      const auto first = seq > pre_frames ? seq - pre_frames + 1 : 1;
+      self->send(st.session, speech_start{st.user, first});
+      self->send(st.session, speech_audio{st.user, pre});
+      return;
+    }
+    case vad_event::speech_ended:
+      self->send(st.session, speech_end{st.user, seq});
+      return;
+    case vad_event::none:
+      break;
+  }
+  if (st.vad->in_speech()) {
+    self->send(st.session, speech_audio{st.user, std::move(pcm16)});
+  } else if (seq - st.last_ack >= ack_every) {
+    st.last_ack = seq;
+    self->send(st.session, st.user, frames_done{seq});
+  }
+}
+
+void on_frame(stream_actor* self, audio_frame& f) {
+  auto& st = self->state;
+  if (f.seq <= st.last_seq) return;  // a replayed frame seen before
+  st.stats->frames_in.Increment();
+  // A gap means frames were lost: conceal one frame rather than skip time.
+  if (st.last_seq != 0 && f.seq > st.last_seq + 1)
+    on_pcm(self, st.decoder.decode_lost().pcm, f.seq - 1);
+  st.last_seq = f.seq;
+  auto decoded = st.decoder.decode(f.opus);
+  if (!decoded.ok()) {
+    self->send(st.session, bad_audio{st.user, decoded.error});
+    decoded = st.decoder.decode_lost();
+  }
+  on_pcm(self, decoded.pcm, f.seq);
+}
+
+}  // namespace
+
+runtime::child_spec audio_stream_spec(const std::string& guild, const std::string& user,
+                                      vad_config vad, session::voice_metrics* stats) {
+  runtime::child_spec c;
+  c.kind = "audio_stream";
+  c.tags = {{"guild", guild}, {"user", user}};
+  c.restart = runtime::restart_type::transient;
+  c.start = [user, vad, stats](caf::local_actor* sup, const runtime::child_context& ctx) {
+    return sup->spawn([user, vad, stats, ctx](stream_actor* self) -> caf::behavior {
+      self->state.user = user;
+      self->state.session = ctx.supervisor;
+      self->state.stats = stats;
+      self->state.vad.emplace(vad);
+      runtime::announce_ready(self, ctx.supervisor, ctx.id);
+      return {[self](audio_frame& f) { on_frame(self, f); }};
+    });
+  };
+  return c;
+}
+
+}  // namespace parley::audio

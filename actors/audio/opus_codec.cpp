@@ -1,0 +1,129 @@
+#include "actors/audio/opus_codec.hpp"
+
+#include <opus.h>
+
+#include <stdexcept>
+
+namespace parley::audio {
+
+namespace {
+
+// The longest packet Opus allows is 120 ms.
+constexpr int max_decoded_samples = opus_sample_rate / 1000 * 120;
+
+std::string opus_error(const char* what, int code) {
+  return std::string(what) + ": " + opus_strerror(code);
+}
+
+}  // namespace
+
+struct opus_decoder::impl {
+  OpusDecoder* dec = nullptr;
+  // Room for the longest packet; results are copied out at their real length.
+  std::vector<opus_int16> scratch = std::vector<opus_int16>(max_decoded_samples);
+  ~impl() { opus_decoder_destroy(dec); }
+};
+
+opus_decoder::opus_decoder() : impl_(std::make_unique<impl>()) {
+  int err = OPUS_OK;
+  impl_->dec = opus_decoder_create(opus_sample_rate, 1, &err);
+  if (err != OPUS_OK || impl_->dec == nullptr)
+    throw std::runtime_error(opus_error("opus_decoder_create", err));
+}
+
+opus_decoder::~opus_decoder() = default;
+opus_decoder::opus_decoder(opus_decoder&&) noexcept = default;
+opus_decoder& opus_decoder::operator=(opus_decoder&&) noexcept = default;
+
+decode_result opus_decoder::decode(const std::uint8_t* data, std::size_t size) {
+  decode_result res;
+  // An empty packet would make libopus run concealment: loss is explicit here.
+  if (data == nullptr || size == 0) {
+    res.error = "empty opus packet";
+    return res;
+  }
+  if (size > opus_max_packet_bytes) {
+    res.error = "opus packet too large: " + std::to_string(size) + " bytes";
+    return res;
+  }
+  auto& buf = impl_->scratch;
+  int n = opus_decode(impl_->dec, data, static_cast<opus_int32>(size), buf.data(),
+                      max_decoded_samples, 0);
+  if (n < 0) {
+    res.error = opus_error("opus_decode", n);
+    return res;
+  }
+  res.pcm.assign(buf.begin(), buf.begin() + n);
+  return res;
+}
+
+decode_result opus_decoder::decode_lost() {
+  decode_result res;
+  res.pcm.resize(opus_frame_samples);
+  int n =
+      opus_decode(impl_->dec, nullptr, 0, res.pcm.data(), static_cast<int>(opus_frame_samples), 0);
+  if (n < 0) {
+    res.pcm.clear();
+    res.error = opus_error("opus_decode (concealment)", n);
+    return res;
+  }
+  res.pcm.resize(static_cast<std::size_t>(n));
+  return res;
+}
+
+void opus_decoder::reset() {
+  opus_decoder_ctl(impl_->dec, OPUS_RESET_STATE);
+}
+
+struct opus_encoder::impl {
+  OpusEncoder* enc = nullptr;
+  ~impl() { opus_encoder_destroy(enc); }
+};
+
+opus_encoder::opus_encoder(encoder_config config) : impl_(std::make_unique<impl>()) {
+  int err = OPUS_OK;
+  impl_->enc = opus_encoder_create(opus_sample_rate, 1, OPUS_APPLICATION_VOIP, &err);
+  if (err != OPUS_OK || impl_->enc == nullptr)
+    throw std::runtime_error(opus_error("opus_encoder_create", err));
+  err = opus_encoder_ctl(impl_->enc, OPUS_SET_BITRATE(config.bitrate));
+  if (err != OPUS_OK) throw std::invalid_argument(opus_error("opus bitrate", err));
+  err = opus_encoder_ctl(impl_->enc, OPUS_SET_COMPLEXITY(config.complexity));
+  if (err != OPUS_OK) throw std::invalid_argument(opus_error("opus complexity", err));
+  // Everything this server encodes is speech.
+  opus_encoder_ctl(impl_->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+}
+
+opus_encoder::~opus_encoder() = default;
+opus_encoder::opus_encoder(opus_encoder&&) noexcept = default;
+opus_encoder& opus_encoder::operator=(opus_encoder&&) noexcept = default;
+
+encode_result opus_encoder::encode(const std::int16_t* pcm, std::size_t samples) {
+  encode_result res;
+  if (pcm == nullptr || samples != opus_frame_samples) {
+    res.error = "opus_encode needs " + std::to_string(opus_frame_samples) + " samples, got " +
+                std::to_string(samples);
+    return res;
+  }
+  res.packet.resize(opus_max_packet_bytes);
+  opus_int32 n = opus_encode(impl_->enc, pcm, static_cast<int>(samples), res.packet.data(),
+                             static_cast<opus_int32>(res.packet.size()));
+  if (n < 0) {
+    res.packet.clear();
+    res.error = opus_error("opus_encode", n);
+    return res;
+  }
+  res.packet.resize(static_cast<std::size_t>(n));
+  return res;
+}
+
+int opus_encoder::lookahead_samples() const {
+  opus_int32 lookahead = 0;
+  opus_encoder_ctl(impl_->enc, OPUS_GET_LOOKAHEAD(&lookahead));
+  return lookahead;
+}
+
+void opus_encoder::reset() {
+  opus_encoder_ctl(impl_->enc, OPUS_RESET_STATE);
+}
+
+}  // namespace parley::audio

@@ -1,0 +1,93 @@
+#pragma once
+// Opus at the project's wire format: 48 kHz, mono, 20 ms frames.
+// libopus stays behind a pimpl so that including this header stays cheap.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace parley::audio {
+
+constexpr int opus_sample_rate = 48000;
+constexpr std::size_t opus_frame_samples = 960;  // 20 ms at 48 kHz
+// Larger inputs are refused before libopus sees them. A 20 ms packet is at most
+// 1276 bytes; 4000 is libopus' recommended encoder buffer size.
+constexpr std::size_t opus_max_packet_bytes = 4000;
+
+struct decode_result {
+  std::vector<std::int16_t> pcm;  // 48 kHz mono; empty when !ok()
+  std::string error;              // empty on success
+  bool ok() const { return error.empty(); }
+};
+
+struct encode_result {
+  std::vector<std::uint8_t> packet;  // one Opus packet; empty when !ok()
+  std::string error;                 // empty on success
+  bool ok() const { return error.empty(); }
+};
+
+// Not thread-safe: one decoder per stream, used by one actor.
+class opus_decoder {
+ public:
+  opus_decoder();  // throws std::runtime_error only if libopus cannot allocate
+  ~opus_decoder();
+  opus_decoder(opus_decoder&&) noexcept;
+  opus_decoder& operator=(opus_decoder&&) noexcept;  // moved-from: only destroy or assign
+  opus_decoder(const opus_decoder&) = delete;
+  opus_decoder& operator=(const opus_decoder&) = delete;
+
+  // Decodes one packet. A 20 ms packet yields 960 samples; other valid Opus
+  // durations (2.5 to 120 ms) yield their own length. Empty, oversized and
+  // malformed packets give an error; the decoder stays usable afterwards.
+  decode_result decode(const std::uint8_t* data, std::size_t size);
+  decode_result decode(const std::vector<std::uint8_t>& packet) {
+    return decode(packet.data(), packet.size());
+  }
+
+  // Packet-loss concealment: 960 samples that continue the last decoded audio.
+  decode_result decode_lost();
+
+  // Forgets the decoder's history, e.g. at a stream discontinuity.
+  void reset();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+struct encoder_config {
+  int bitrate = 32000;  // bits per second
+  int complexity = 9;   // 0 (cheapest) .. 10 (best)
+};
+
+// Not thread-safe: one encoder per outgoing stream.
+class opus_encoder {
+ public:
+  // Throws std::invalid_argument for a config libopus refuses.
+  explicit opus_encoder(encoder_config config = {});
+  ~opus_encoder();
+  opus_encoder(opus_encoder&&) noexcept;
+  opus_encoder& operator=(opus_encoder&&) noexcept;  // moved-from: only destroy or assign
+  opus_encoder(const opus_encoder&) = delete;
+  opus_encoder& operator=(const opus_encoder&) = delete;
+
+  // Encodes exactly opus_frame_samples samples into one packet; any other
+  // count is an error.
+  encode_result encode(const std::int16_t* pcm, std::size_t samples);
+  encode_result encode(const std::vector<std::int16_t>& pcm) {
+    return encode(pcm.data(), pcm.size());
+  }
+
+  // Samples of delay the encoder adds: decoded audio lags the input by this.
+  int lookahead_samples() const;
+
+  void reset();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace parley::audio

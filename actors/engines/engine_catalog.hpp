@@ -1,0 +1,63 @@
+#pragma once
+// The engines every session shares, published by the engine_host actors
+// under the `engines` supervisor and read by the per-turn jobs. A restarted
+// host publishes a fresh engine; jobs holding the old one finish with it.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "actors/agent/agent_engine.hpp"
+#include "actors/agent/openai_agent.hpp"
+#include "actors/stt/recognizer_pool.hpp"
+#include "actors/tts/synthesizer.hpp"
+#include "runtime/supervisor.hpp"
+
+namespace parley::engines {
+
+struct engine_settings {
+  std::string stt = "pocketsphinx";  // pocketsphinx | null
+  std::size_t stt_decoders = 2;      // pocketsphinx decoders are ~93 MB each
+  std::string stt_model_dir = "/usr/share/pocketsphinx/model/en-us";
+  std::string tts = "flite";       // flite | espeak | null
+  std::string agent = "commands";  // commands | openai | echo
+  agent::openai_config openai;
+};
+
+class engine_catalog {
+ public:
+  std::shared_ptr<stt::recognizer_pool> stt() const { return get(stt_); }
+  std::shared_ptr<tts::tts_engine> tts() const { return get(tts_); }
+  std::shared_ptr<agent::agent_engine> agent() const { return get(agent_); }
+
+  void publish(std::shared_ptr<stt::recognizer_pool> p) { set(stt_, std::move(p)); }
+  void publish(std::shared_ptr<tts::tts_engine> e) { set(tts_, std::move(e)); }
+  void publish(std::shared_ptr<agent::agent_engine> e) { set(agent_, std::move(e)); }
+
+ private:
+  template <class T>
+  std::shared_ptr<T> get(const std::shared_ptr<T>& p) const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return p;
+  }
+  template <class T>
+  void set(std::shared_ptr<T>& slot, std::shared_ptr<T> p) {
+    std::lock_guard<std::mutex> g(mutex_);
+    slot = std::move(p);
+  }
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<stt::recognizer_pool> stt_;
+  std::shared_ptr<tts::tts_engine> tts_;
+  std::shared_ptr<agent::agent_engine> agent_;
+};
+
+// One engine_host child per engine: it loads the engine on its own thread,
+// publishes it, and announces ready (which is what /readyz waits for).
+std::vector<runtime::child_spec> engine_hosts(std::shared_ptr<engine_catalog> catalog,
+                                              engine_settings settings, agent::agent_facts facts);
+
+}  // namespace parley::engines

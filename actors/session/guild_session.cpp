@@ -1,0 +1,489 @@
+#include "actors/session/guild_session.hpp"
+
+#include <caf/all.hpp>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "actors/agent/agent_job.hpp"
+#include "actors/audio/audio_stream.hpp"
+#include "actors/session/turn.hpp"
+#include "actors/session/voice_metrics.hpp"
+#include "actors/stt/stt_job.hpp"
+#include "actors/tts/tts_job.hpp"
+#include "messages/supervision.hpp"
+#include "runtime/child_set.hpp"
+#include "runtime/log.hpp"
+
+namespace parley::session {
+namespace {
+
+using namespace parley::messages;
+using nlohmann::json;
+using clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds frame_period{20};
+const char* const apology = "Sorry, I could not answer that. Please try again.";
+
+struct member {
+  caf::actor client;
+  runtime::actor_id stream = 0;
+  std::optional<turn_id> open;  // the utterance being spoken
+};
+
+struct session_state {
+  std::string guild;
+  session_settings cfg;
+  std::optional<runtime::child_set> children;
+  std::map<std::string, member> members;
+  std::map<turn_id, turn> turns;
+  turn_id next_turn = 1;
+  // Reply audio waiting to be paced out; one reply plays at a time.
+  std::deque<std::pair<turn_id, bytes>> playout;
+  bool ticking = false;
+  clock::time_point next_tick;
+  std::deque<agent::chat_turn> history;
+  static inline const char* name = "guild_session";
+};
+
+using session_actor = caf::stateful_actor<session_state>;
+
+void broadcast(session_actor* self, const json& event) {
+  client_event e{event.dump()};
+  for (auto& [user, m] : self->state.members) self->send(m.client, e);
+}
+
+turn* find_turn(session_actor* self, turn_id id) {
+  auto it = self->state.turns.find(id);
+  return it == self->state.turns.end() ? nullptr : &it->second;
+}
+
+void stop_job(session_actor* self, runtime::actor_id& job) {
+  if (job != 0) self->state.children->stop(job);
+  job = 0;
+}
+
+// The frames of everything before the user's oldest unanswered turn are done.
+void ack(session_actor* self, const std::string& user, std::uint64_t seq) {
+  auto m = self->state.members.find(user);
+  if (m == self->state.members.end()) return;
+  for (auto& [id, t] : self->state.turns)
+    if (t.user == user && t.first_seq > 0) seq = std::min(seq, t.first_seq - 1);
+  if (seq > 0) self->send(m->second.client, frames_done{seq});
+}
+
+void finish_turn(session_actor* self, turn& t) {
+  auto& st = self->state;
+  stop_job(self, t.stt);
+  stop_job(self, t.agent);
+  stop_job(self, t.tts);
+  if (!t.cancelled && !t.transcript.empty() && t.reply_complete) {
+    std::string reply;
+    for (auto& s : t.sentences) reply += (reply.empty() ? "" : " ") + s;
+    st.history.push_back({"user", t.transcript});
+    st.history.push_back({"assistant", reply});
+    while (st.history.size() > 2 * st.cfg.history_turns) st.history.pop_front();
+    st.cfg.stats->turns.Increment();
+  }
+  const auto user = t.user;
+  const auto last = t.last_seq;
+  auto m = st.members.find(user);
+  if (m != st.members.end() && m->second.open == t.id) m->second.open.reset();
+  st.turns.erase(t.id);
+  if (last > 0) ack(self, user, last);
+}
+
+void tick(session_actor* self);
+
+// The reply has been synthesised and every frame of it has gone out.
+void maybe_end_audio(session_actor* self, turn& t) {
+  if (!t.audio_complete) return;
+  for (auto& p : self->state.playout)
+    if (p.first == t.id) return;
+  if (t.audio_started)
+    broadcast(self, {{"type", "audio_ended"}, {"turn", t.id}, {"frames", t.frames_sent}});
+  finish_turn(self, t);
+}
+
+void start_playout(session_actor* self) {
+  auto& st = self->state;
+  if (st.ticking || st.playout.empty()) return;
+  st.ticking = true;
+  st.next_tick = clock::now();
+  tick(self);
+}
+
+// One frame every 20 ms on an absolute schedule, so timer lateness does not
+// accumulate into drift.
+void tick(session_actor* self) {
+  auto& st = self->state;
+  if (st.playout.empty()) {
+    st.ticking = false;
+    return;
+  }
+  auto [id, frame] = std::move(st.playout.front());
+  st.playout.pop_front();
+  if (turn* t = find_turn(self, id); t != nullptr && !t->cancelled) {
+    if (!t->audio_started) {
+      t->audio_started = true;
+      broadcast(self, {{"type", "audio_started"}, {"turn", id}});
+      if (!t->transcript.empty() && t->last_voice_at != clock::time_point{})
+        st.cfg.stats->turn_latency.Observe(
+            std::chrono::duration<double>(clock::now() - t->last_voice_at).count());
+    }
+    client_audio a{std::move(frame)};
+    for (auto& [user, m] : st.members) self->send(m.client, a);
+    ++t->frames_sent;
+    st.cfg.stats->frames_out.Increment();
+    maybe_end_audio(self, *t);
+  }
+  st.next_tick += frame_period;
+  const auto now = clock::now();
+  const auto wait = st.next_tick > now ? st.next_tick - now : clock::duration::zero();
+  self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(wait),
+                     tick_atom::value);
+}
+
+void cancel_replies(session_actor* self, const std::string& reason) {
+  auto& st = self->state;
+  for (auto& [id, t] : st.turns) {
+    if (t.cancelled || t.sentences.empty() || !t.audio_started) continue;
+    t.cancelled = true;
+    st.cfg.stats->barge_ins.Increment();
+    broadcast(self, {{"type", "interrupted"}, {"turn", id}, {"reason", reason}});
+    stop_job(self, t.tts);
+    stop_job(self, t.agent);
+  }
+  st.playout.erase(std::remove_if(st.playout.begin(), st.playout.end(),
+                                  [&](auto& p) {
+                                    auto* t = find_turn(self, p.first);
+                                    return t == nullptr || t->cancelled;
+                                  }),
+                   st.playout.end());
+  std::vector<turn_id> done;
+  for (auto& [id, t] : st.turns)
+    if (t.cancelled) done.push_back(id);
+  for (auto id : done) finish_turn(self, st.turns.at(id));
+}
+
+void speak(session_actor* self, turn& t, std::uint32_t from) {
+  auto& st = self->state;
+  if (t.tts == 0) t.tts = st.children->add(tts::tts_job_spec(t.id, st.cfg.catalog), false);
+  auto h = st.children->handle(t.tts);
+  if (!h) return;
+  for (auto i = from; i < t.sentences.size(); ++i) {
+    const bool final = t.reply_complete && i + 1 == t.sentences.size();
+    self->send(h, reply_sentence{t.id, i, t.sentences[i], final});
+  }
+}
+
+void fail_turn(session_actor* self, turn& t, const std::string& stage, const std::string& why) {
+  auto& st = self->state;
+  st.cfg.stats->errors.Add({{"phase", stage}}).Increment();
+  log::warn("session", "turn failed",
+            {{"guild", st.guild},
+             {"user", t.user},
+             {"turn", std::to_string(t.id)},
+             {"stage", stage},
+             {"why", why}});
+  broadcast(self, {{"type", "error"},
+                   {"code", stage + "_failed"},
+                   {"turn", t.id},
+                   {"message", "could not answer: " + why}});
+  stop_job(self, t.stt);
+  stop_job(self, t.agent);
+  if (stage == "tts") {
+    finish_turn(self, t);
+    return;
+  }
+  // Never silence: the user hears that it failed.
+  t.sentences = {apology};
+  t.reply_complete = true;
+  t.transcript.clear();  // keeps the apology out of the conversation memory
+  broadcast(self, {{"type", "reply"}, {"turn", t.id}, {"text", apology}, {"final", true}});
+  speak(self, t, 0);
+}
+
+void start_agent(session_actor* self, turn& t) {
+  auto& st = self->state;
+  agent::agent_request req;
+  req.guild = st.guild;
+  req.user = t.user;
+  req.transcript = t.transcript;
+  req.history.assign(st.history.begin(), st.history.end());
+  t.transcript_at = clock::now();
+  t.agent = st.children->add(agent::agent_job_spec(t.id, req, st.cfg.catalog), false);
+}
+
+turn& open_turn(session_actor* self, const std::string& user) {
+  auto& st = self->state;
+  const auto id = st.next_turn++;
+  auto& t = st.turns[id];
+  t.id = id;
+  t.user = user;
+  return t;
+}
+
+void on_speech_start(session_actor* self, speech_start& s) {
+  auto& st = self->state;
+  auto& t = open_turn(self, s.user);
+  const auto id = t.id;
+  t.first_seq = s.first_seq;
+  st.members[s.user].open = id;
+  t.stt = st.children->add(stt::stt_job_spec(id, s.user, st.cfg.catalog), false);
+  broadcast(self, {{"type", "speech_started"}, {"user", s.user}, {"turn", id}});
+  cancel_replies(self, "barge_in");
+}
+
+turn* open_of(session_actor* self, const std::string& user) {
+  auto m = self->state.members.find(user);
+  if (m == self->state.members.end() || !m->second.open) return nullptr;
+  return find_turn(self, *m->second.open);
+}
+
+void on_speech_audio(session_actor* self, speech_audio& a) {
+  turn* t = open_of(self, a.user);
+  if (t == nullptr) return;
+  t->audio.insert(t->audio.end(), a.samples.begin(), a.samples.end());
+  if (auto h = self->state.children->handle(t->stt)) self->send(h, std::move(a));
+}
+
+void on_speech_end(session_actor* self, speech_end& e) {
+  turn* t = open_of(self, e.user);
+  if (t == nullptr) return;
+  t->speech_done = true;
+  t->last_seq = e.last_seq;
+  t->speech_end_at = clock::now();
+  t->last_voice_at = t->speech_end_at - self->state.cfg.vad.silence_window;
+  self->state.members[e.user].open.reset();
+  broadcast(self, {{"type", "speech_ended"}, {"user", e.user}, {"turn", t->id}});
+  if (auto h = self->state.children->handle(t->stt)) self->send(h, finish_atom::value);
+}
+
+void on_transcript(session_actor* self, transcript& tr) {
+  turn* t = find_turn(self, tr.turn);
+  if (t == nullptr || t->transcript_final) return;
+  broadcast(self, {{"type", "transcript"},
+                   {"user", t->user},
+                   {"turn", t->id},
+                   {"text", tr.text},
+                   {"final", tr.final}});
+  if (!tr.final) return;
+  t->transcript_final = true;
+  t->transcript = tr.text;
+  t->audio.clear();
+  t->audio.shrink_to_fit();
+  t->stt = 0;  // it ends by itself
+  self->state.cfg.stats->stt_seconds.Observe(
+      std::chrono::duration<double>(clock::now() - t->speech_end_at).count());
+  if (tr.text.empty()) {
+    finish_turn(self, *t);  // nothing was understood: nothing to answer
+    return;
+  }
+  start_agent(self, *t);
+}
+
+void on_sentence(session_actor* self, reply_sentence& r) {
+  turn* t = find_turn(self, r.turn);
+  if (t == nullptr || t->cancelled || r.index < t->sentences.size()) return;  // a re-run's repeat
+  if (t->sentences.empty())
+    self->state.cfg.stats->agent_seconds.Observe(
+        std::chrono::duration<double>(clock::now() - t->transcript_at).count());
+  if (r.final) {
+    t->reply_complete = true;
+    t->agent = 0;
+  }
+  if (!r.text.empty() || !r.final) t->sentences.push_back(r.text);
+  broadcast(self, {{"type", "reply"}, {"turn", t->id}, {"text", r.text}, {"final", r.final}});
+  if (t->sentences.empty()) {  // the agent had nothing to say
+    finish_turn(self, *t);
+    return;
+  }
+  if (t->tts == 0) {
+    speak(self, *t, 0);
+  } else if (auto h = self->state.children->handle(t->tts)) {
+    if (r.text.empty()) {  // an empty final only closes the reply
+      const auto last = static_cast<std::uint32_t>(t->sentences.size() - 1);
+      self->send(h, reply_sentence{t->id, last + 1, "", true});
+    } else {
+      self->send(h, reply_sentence{t->id, r.index, r.text, r.final});
+    }
+  }
+}
+
+void on_sentence_audio(session_actor* self, sentence_audio& a) {
+  turn* t = find_turn(self, a.turn);
+  if (t == nullptr || t->cancelled || a.index < t->sentences_voiced) return;
+  t->sentences_voiced = a.index + 1;
+  for (auto& f : a.frames) self->state.playout.emplace_back(t->id, std::move(f));
+  if (a.final) {
+    t->audio_complete = true;
+    t->tts = 0;
+  }
+  const auto id = t->id;
+  start_playout(self);  // may finish the turn
+  if (turn* again = find_turn(self, id); again != nullptr) maybe_end_audio(self, *again);
+}
+
+// A fresh recogniser hears the whole utterance kept so far.
+void feed_stt(session_actor* self, const turn& t, const caf::actor& h) {
+  if (!h) return;
+  self->send(h, speech_audio{t.user, t.audio});
+  if (t.speech_done) self->send(h, finish_atom::value);
+}
+
+void on_job_failed(session_actor* self, job_failed& f) {
+  turn* t = find_turn(self, f.turn);
+  if (t == nullptr) return;
+  if (++t->attempts >= self->state.cfg.max_attempts) {
+    fail_turn(self, *t, f.stage, f.reason);
+    return;
+  }
+  // Run the stage again on what the session kept.
+  if (f.stage == "stt") {
+    t->stt = self->state.children->add(stt::stt_job_spec(t->id, t->user, self->state.cfg.catalog),
+                                       false);
+    feed_stt(self, *t, self->state.children->handle(t->stt));
+  } else if (f.stage == "agent")
+    start_agent(self, *t);
+  else {
+    t->tts = 0;
+    speak(self, *t, t->sentences_voiced);
+  }
+}
+
+// A job was restarted: hand it what the turn holds so it carries on. (A
+// first start is fed by whoever added the job.)
+void on_job_started(session_actor* self, runtime::actor_id id, const caf::actor& h, bool restart) {
+  for (auto& [tid, t] : self->state.turns) {
+    if (id == t.stt && restart) {
+      if (++t.attempts >= self->state.cfg.max_attempts)
+        return fail_turn(self, t, "stt", "recogniser kept failing");
+      feed_stt(self, t, h);
+    } else if (id == t.tts && restart) {
+      if (++t.attempts >= self->state.cfg.max_attempts)
+        return fail_turn(self, t, "tts", "synthesiser kept failing");
+      for (auto i = t.sentences_voiced; i < t.sentences.size(); ++i)
+        self->send(h, reply_sentence{t.id, i, t.sentences[i],
+                                     t.reply_complete && i + 1 == t.sentences.size()});
+    } else if (id == t.agent && restart) {
+      if (++t.attempts >= self->state.cfg.max_attempts)
+        return fail_turn(self, t, "agent", "agent kept failing");
+    } else {
+      continue;
+    }
+    return;
+  }
+  for (auto& [user, m] : self->state.members)
+    if (m.stream == id) self->send(m.client, stream_atom::value, h);
+}
+
+void leave(session_actor* self, const std::string& user) {
+  auto& st = self->state;
+  auto m = st.members.find(user);
+  if (m == st.members.end()) return;
+  st.children->stop(m->second.stream);
+  st.members.erase(m);
+  if (st.members.empty()) self->quit();  // the room is empty: the session ends
+}
+
+caf::behavior guild_session(session_actor* self, std::string guild, session_settings cfg,
+                            runtime::child_context ctx) {
+  auto& st = self->state;
+  st.guild = guild;
+  st.cfg = std::move(cfg);
+  runtime::supervisor_spec spec;
+  spec.name = "guild_session:" + guild;
+  spec.intensity = st.cfg.intensity;
+  runtime::child_set::hooks hooks;
+  hooks.on_started = [self](runtime::actor_id id, const caf::actor& h, bool restart) {
+    on_job_started(self, id, h, restart);
+  };
+  hooks.on_give_up = [self](const std::string&) { self->quit(runtime::escalated_error()); };
+  st.children.emplace(self, ctx.svc, ctx.id, std::move(spec), std::move(hooks));
+  st.cfg.stats->sessions.Increment();
+  self->attach_functor([stats = st.cfg.stats](const caf::error&) { stats->sessions.Decrement(); });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    if (self->state.children->handle_down(dm)) return;
+    for (auto& [user, m] : self->state.members)
+      if (m.client.address() == dm.source) return leave(self, user);
+  });
+  runtime::announce_ready(self, ctx.supervisor, ctx.id);
+  return {
+      [self](join_atom, const std::string& user, caf::actor& client) {
+        auto& st = self->state;
+        if (auto old = st.members.find(user); old != st.members.end()) {
+          self->send(old->second.client,
+                     client_event{json{{"type", "error"},
+                                       {"code", "replaced"},
+                                       {"message", "another connection joined as this user"}}
+                                      .dump()});
+          st.children->stop(old->second.stream);
+          st.members.erase(old);
+        }
+        self->monitor(client);
+        auto& m = st.members[user];
+        m.client = client;
+        m.stream = st.children->add(
+            audio::audio_stream_spec(st.guild, user, st.cfg.vad, st.cfg.stats), false);
+        self->send(client, stream_atom::value, st.children->handle(m.stream));
+        return true;
+      },
+      [self](leave_atom, const std::string& user) { leave(self, user); },
+      [self](text_turn_atom, const std::string& user, const std::string& text) {
+        cancel_replies(self, "barge_in");
+        auto& t = open_turn(self, user);
+        t.transcript = text;
+        t.transcript_final = true;
+        t.last_voice_at = clock::now();
+        broadcast(self, {{"type", "transcript"},
+                         {"user", user},
+                         {"turn", t.id},
+                         {"text", text},
+                         {"final", true}});
+        start_agent(self, t);
+      },
+      [self](speech_start& s) { on_speech_start(self, s); },
+      [self](speech_audio& a) { on_speech_audio(self, a); },
+      [self](speech_end& e) { on_speech_end(self, e); },
+      [self](const std::string& user, frames_done& d) { ack(self, user, d.seq); },
+      [self](bad_audio& b) {
+        auto m = self->state.members.find(b.user);
+        if (m == self->state.members.end()) return;
+        self->state.cfg.stats->errors.Add({{"phase", "audio"}}).Increment();
+        self->send(m->second.client,
+                   client_event{json{{"type", "error"},
+                                     {"code", "bad_audio"},
+                                     {"message", "an Opus packet did not decode: " + b.reason}}
+                                    .dump()});
+      },
+      [self](transcript& t) { on_transcript(self, t); },
+      [self](reply_sentence& r) { on_sentence(self, r); },
+      [self](sentence_audio& a) { on_sentence_audio(self, a); },
+      [self](job_failed& f) { on_job_failed(self, f); },
+      [self](tick_atom) { tick(self); },
+      [self](ready_atom, runtime::actor_id id) {
+        self->state.children->handle_ready(
+            id, caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      },
+      [self](restart_atom, runtime::actor_id id) {
+        self->state.children->handle_restart_timer(id);
+      },
+      [](deadline_atom, caf::actor& late) { caf::anon_send_exit(late, caf::exit_reason::kill); },
+  };
+}
+
+}  // namespace
+
+runtime::child_spec guild_session_spec(const std::string& guild, session_settings settings) {
+  runtime::child_spec c;
+  c.kind = "guild_session";
+  c.tags = {{"guild", guild}};
+  c.restart = runtime::restart_type::transient;
+  c.start = [guild, settings](caf::local_actor* sup, const runtime::child_context& ctx) {
+    return sup->spawn(guild_session, guild, settings, ctx);
+  };
+  return c;
+}
+
+}  // namespace parley::session

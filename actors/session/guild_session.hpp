@@ -1,0 +1,32 @@
+#pragma once
+// guild_session: one per guild (voice room). It owns the turn: it starts an
+// audio_stream per member, an stt_job per utterance, an agent job per turn
+// and a tts_job per reply, supervises them (one_for_one), keeps what the
+// user said until it is answered, and paces reply audio out at 20 ms.
+
+#include <memory>
+#include <string>
+
+#include "actors/audio/voice_activity.hpp"
+#include "runtime/supervisor.hpp"
+
+namespace parley::engines {
+class engine_catalog;
+}
+
+namespace parley::session {
+
+struct voice_metrics;
+
+struct session_settings {
+  audio::vad_config vad;
+  std::shared_ptr<engines::engine_catalog> catalog;
+  voice_metrics* stats = nullptr;
+  runtime::intensity_policy intensity;
+  std::size_t history_turns = 6;   // short conversation memory per guild
+  std::uint32_t max_attempts = 3;  // per job, before the user hears an apology
+};
+
+runtime::child_spec guild_session_spec(const std::string& guild, session_settings settings);
+
+}  // namespace parley::session

@@ -1,0 +1,41 @@
+#pragma once
+// A turn as data: what one user said and what is being answered. The
+// session keeps it until the reply was spoken, so any job can be re-run.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "messages/voice.hpp"
+#include "runtime/registry.hpp"
+
+namespace parley::session {
+
+struct turn {
+  using clock = std::chrono::steady_clock;
+
+  messages::turn_id id = 0;
+  std::string user;
+  std::uint64_t first_seq = 0;  // the transport's frames of this utterance
+  std::uint64_t last_seq = 0;
+  messages::pcm audio;  // 16 kHz speech, kept until the transcript is final
+  bool speech_done = false;
+  std::string transcript;
+  bool transcript_final = false;
+  std::vector<std::string> sentences;  // the reply so far, by index
+  bool reply_complete = false;
+  std::uint32_t sentences_voiced = 0;  // sentences whose audio has arrived
+  bool audio_complete = false;
+  bool audio_started = false;
+  std::uint32_t frames_sent = 0;  // reply frames sent, reported in audio_ended
+  bool cancelled = false;
+  std::uint32_t attempts = 0;  // job restarts and failures in this turn
+
+  runtime::actor_id stt = 0, agent = 0, tts = 0;
+
+  clock::time_point last_voice_at;  // when the last voiced frame arrived
+  clock::time_point transcript_at;
+  clock::time_point speech_end_at;
+};
+
+}  // namespace parley::session

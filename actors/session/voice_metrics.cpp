@@ -1,0 +1,40 @@
+#include "actors/session/voice_metrics.hpp"
+
+#include "runtime/metrics.hpp"
+
+namespace parley::session {
+namespace {
+
+prometheus::Histogram& histogram(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(r).Add(
+      {}, runtime::metrics::latency_buckets());
+}
+prometheus::Counter& counter(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
+prometheus::Gauge& gauge(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+
+}  // namespace
+
+voice_metrics::voice_metrics(prometheus::Registry& r)
+    : turn_latency(histogram(r, "parley_turn_latency_seconds",
+                             "From the last speech frame received to the first reply frame sent.")),
+      stt_seconds(
+          histogram(r, "parley_stt_seconds", "From end of speech to the final transcript.")),
+      agent_seconds(histogram(r, "parley_agent_seconds",
+                              "From the final transcript to the first reply sentence.")),
+      tts_seconds(histogram(r, "parley_tts_seconds", "Synthesis and encoding of one sentence.")),
+      sessions(gauge(r, "parley_sessions", "Guild sessions running.")),
+      connections(gauge(r, "parley_voice_connections", "Voice WebSocket connections open.")),
+      frames_in(counter(r, "parley_frames_in_total", "Opus frames received from clients.")),
+      frames_out(counter(r, "parley_frames_out_total", "Opus frames sent to clients.")),
+      barge_ins(counter(r, "parley_barge_ins_total", "Replies cut off by user speech.")),
+      turns(counter(r, "parley_turns_total", "Turns answered.")),
+      errors(prometheus::BuildCounter()
+                 .Name("parley_turn_errors_total")
+                 .Help("Turn failures by phase (stt, agent, tts, audio, protocol).")
+                 .Register(r)) {}
+
+}  // namespace parley::session

@@ -1,0 +1,21 @@
+#pragma once
+// voice_client: one per WebSocket connection; the protocol's state machine.
+
+#include <caf/fwd.hpp>
+#include <memory>
+#include <string>
+
+#include "actors/session/guild_session.hpp"
+#include "actors/transport/websocket/voice_listener.hpp"
+
+namespace parley::transport {
+
+struct client_limits {
+  double max_messages_per_second = 100;
+};
+
+caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
+                              std::string user, std::weak_ptr<voice_listener> listener,
+                              session::session_settings sessions, client_limits limits);
+
+}  // namespace parley::transport

@@ -1,0 +1,161 @@
+#include "actors/transport/websocket/voice_gateway.hpp"
+
+#include <openssl/crypto.h>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/session/guild_session.hpp"
+#include "actors/session/voice_metrics.hpp"
+#include "actors/transport/websocket/voice_client.hpp"
+#include "messages/voice.hpp"
+#include "runtime/log.hpp"
+
+namespace parley::transport {
+namespace {
+
+using namespace parley::messages;
+
+http_reply refuse(int status, const std::string& code, const std::string& message) {
+  return {status, "application/json", nlohmann::json{{"error", code}, {"message", message}}.dump()};
+}
+
+bool valid_name(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return false;
+  return true;
+}
+
+bool same_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Runs on the listener's I/O thread; talks to actors only by sending.
+class gateway_events final : public listener_events {
+ public:
+  gateway_events(caf::actor_system& sys, gateway_settings cfg, session::session_settings sessions,
+                 runtime::readiness* ready)
+      : sys_(sys), cfg_(std::move(cfg)), sessions_(std::move(sessions)), ready_(ready) {}
+
+  void attach(std::weak_ptr<voice_listener> l) { listener_ = std::move(l); }
+
+  http_reply on_upgrade(const upgrade_request& req) override {
+    if (req.path != "/v1/voice") return refuse(404, "not_found", "the voice endpoint is /v1/voice");
+    auto guild = req.query.find("guild");
+    auto user = req.query.find("user");
+    if (guild == req.query.end() || user == req.query.end() || !valid_name(guild->second) ||
+        !valid_name(user->second))
+      return refuse(400, "bad_request",
+                    "guild and user are required: 1-64 characters of A-Z a-z 0-9 _ . -");
+    if (!cfg_.token.empty() && !authorized(req))
+      return refuse(401, "unauthorized",
+                    "a voice token is required (token= or Authorization: Bearer)");
+    if (!origin_allowed(req.origin)) return refuse(403, "forbidden_origin", "origin not allowed");
+    if (ready_ != nullptr && ready_->draining())
+      return refuse(503, "busy", "the server is shutting down; reconnect elsewhere");
+    if (clients_.size() >= cfg_.max_sessions)
+      return refuse(503, "busy", "the server holds its maximum of sessions; try again later");
+    if (per_address_[req.remote] >= cfg_.max_per_address)
+      return refuse(429, "too_many_connections", "too many connections from this address");
+    return {101, "", ""};
+  }
+
+  void on_open(connection_id id, const upgrade_request& req) override {
+    ++per_address_[req.remote];
+    remote_[id] = req.remote;
+    clients_[id] =
+        spawn_voice_client(sys_, id, req.query.at("guild"), req.query.at("user"), listener_,
+                           sessions_, client_limits{cfg_.max_messages_per_second});
+  }
+
+  void on_text(connection_id id, std::string payload) override {
+    if (auto it = clients_.find(id); it != clients_.end())
+      caf::anon_send(it->second, ws_text_atom::value, std::move(payload));
+  }
+
+  void on_binary(connection_id id, std::string payload) override {
+    if (auto it = clients_.find(id); it != clients_.end())
+      caf::anon_send(it->second, ws_binary_atom::value, std::move(payload));
+  }
+
+  void on_close(connection_id id) override {
+    if (auto it = clients_.find(id); it != clients_.end()) {
+      caf::anon_send(it->second, ws_closed_atom::value);
+      clients_.erase(it);
+    }
+    if (auto it = remote_.find(id); it != remote_.end()) {
+      if (--per_address_[it->second] == 0) per_address_.erase(it->second);
+      remote_.erase(it);
+    }
+  }
+
+  http_reply on_http(const std::string& path) override {
+    if (path == "/" || path == "/index.html") return {200, "text/html; charset=utf-8", cfg_.page};
+    return refuse(404, "not_found", "nothing at " + path);
+  }
+
+ private:
+  bool authorized(const upgrade_request& req) const {
+    auto t = req.query.find("token");
+    if (t != req.query.end() && same_secret(t->second, cfg_.token)) return true;
+    static const std::string bearer = "Bearer ";
+    return req.authorization.compare(0, bearer.size(), bearer) == 0 &&
+           same_secret(req.authorization.substr(bearer.size()), cfg_.token);
+  }
+
+  bool origin_allowed(const std::string& origin) const {
+    if (cfg_.allowed_origins.empty() || origin.empty())
+      return true;  // non-browser clients send none
+    for (const auto& o : cfg_.allowed_origins)
+      if (o == origin) return true;
+    return false;
+  }
+
+  caf::actor_system& sys_;
+  gateway_settings cfg_;
+  session::session_settings sessions_;
+  runtime::readiness* ready_;
+  std::weak_ptr<voice_listener> listener_;
+  std::map<connection_id, caf::actor> clients_;
+  std::map<connection_id, std::string> remote_;
+  std::map<std::string, std::size_t> per_address_;
+};
+
+struct gateway_state {
+  // Declared first, destroyed last: the listener's thread calls into it.
+  std::unique_ptr<gateway_events> events;
+  std::shared_ptr<voice_listener> listener;
+  static inline const char* name = "voice_gateway";
+};
+
+using gateway_actor = caf::stateful_actor<gateway_state>;
+
+}  // namespace
+
+runtime::child_spec voice_gateway_spec(gateway_settings settings,
+                                       const session::session_settings& sessions,
+                                       runtime::readiness* ready) {
+  runtime::child_spec c;
+  c.kind = "voice_gateway";
+  c.tags = {{"port", std::to_string(settings.listener.port)}};
+  c.start = [settings, sessions, ready](caf::local_actor* sup, const runtime::child_context& ctx) {
+    return sup->spawn([settings, sessions, ready, ctx](gateway_actor* self) -> caf::behavior {
+      auto& st = self->state;
+      st.events = std::make_unique<gateway_events>(self->system(), settings, sessions, ready);
+      st.listener = std::make_shared<voice_listener>(settings.listener, *st.events);
+      st.events->attach(st.listener);
+      if (settings.bound_port) settings.bound_port->store(st.listener->port());
+      if (ready != nullptr) ready->set_ok("voice_port");
+      log::info("transport", "voice port listening",
+                {{"addr", settings.listener.host + ":" + std::to_string(st.listener->port())},
+                 {"tls", st.listener->tls() ? "on" : "off"}});
+      runtime::announce_ready(self, ctx.supervisor, ctx.id);
+      return {[self](caf::get_atom) { return self->state.listener->port(); }};
+    });
+  };
+  return c;
+}
+
+}  // namespace parley::transport

@@ -1,0 +1,39 @@
+#pragma once
+// voice_gateway: the transport actor that owns the voice port. Each
+// WebSocket connection becomes a voice_client actor that speaks the protocol
+// (docs/protocol.md), joins its guild_session and keeps the frames it sent
+// until the session is done with them, to replay them after a restart.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/transport/websocket/voice_listener.hpp"
+#include "runtime/readiness.hpp"
+#include "runtime/supervisor.hpp"
+
+namespace parley::session {
+struct voice_metrics;
+struct session_settings;
+}  // namespace parley::session
+
+namespace parley::transport {
+
+struct gateway_settings {
+  listener_config listener;
+  std::string token;                         // PARLEY_VOICE_TOKEN; empty: open
+  std::vector<std::string> allowed_origins;  // empty: any
+  std::size_t max_sessions = 200;            // connections held at once
+  std::size_t max_per_address = 50;
+  double max_messages_per_second = 100;  // 50 audio frames/s plus room
+  std::string page;                      // the browser page served at GET /
+  // Where the bound port is published (port 0 picks one), when set.
+  std::shared_ptr<std::atomic<std::uint16_t>> bound_port;
+};
+
+runtime::child_spec voice_gateway_spec(gateway_settings settings,
+                                       const session::session_settings& sessions,
+                                       runtime::readiness* ready);
+
+}  // namespace parley::transport

@@ -1,0 +1,79 @@
+#pragma once
+// The voice port: WebSocket upgrades on /v1/voice, plain HTTP for the page.
+// websocketpp and asio stay inside voice_listener.cpp; callers see
+// connection ids, and events arrive on the listener's own I/O thread.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace parley::transport {
+
+using connection_id = std::uint64_t;
+
+struct listener_config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;  // 0: an ephemeral port
+  std::string tls_cert;       // both set: wss:// and https://
+  std::string tls_key;
+  std::size_t max_message_bytes = 64 * 1024;
+  std::chrono::milliseconds ping_interval{10000};  // heartbeat; a missing pong closes
+  std::chrono::milliseconds idle_timeout{30000};   // no message at all for this long closes
+};
+
+struct upgrade_request {
+  std::string path;
+  std::map<std::string, std::string> query;
+  std::string origin;
+  std::string authorization;
+  std::string remote;  // peer address, without port
+};
+
+struct http_reply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// Called on the listener's I/O thread: keep them short and never block.
+class listener_events {
+ public:
+  virtual ~listener_events() = default;
+  // Accept (status 101) or refuse the upgrade with a status and body.
+  virtual http_reply on_upgrade(const upgrade_request& req) = 0;
+  virtual void on_open(connection_id id, const upgrade_request& req) = 0;
+  virtual void on_text(connection_id id, std::string payload) = 0;
+  virtual void on_binary(connection_id id, std::string payload) = 0;
+  virtual void on_close(connection_id id) = 0;
+  // A plain HTTP GET (not an upgrade), e.g. the browser page.
+  virtual http_reply on_http(const std::string& path) = 0;
+};
+
+class voice_listener {
+ public:
+  // Binds and starts serving; throws std::runtime_error when it cannot.
+  voice_listener(listener_config cfg, listener_events& events);
+  ~voice_listener();  // closes every connection and joins the I/O thread
+  voice_listener(const voice_listener&) = delete;
+  voice_listener& operator=(const voice_listener&) = delete;
+
+  std::uint16_t port() const;
+  bool tls() const;
+  // Thread-safe; unknown or closed ids are ignored.
+  void send_text(connection_id id, const std::string& payload);
+  void send_binary(connection_id id, const std::string& payload);
+  void close(connection_id id, std::uint16_t code, const std::string& reason);
+  std::size_t connections() const;
+
+  class impl;
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+// Parses "a=1&b=two%20words" (percent-decoding values).
+std::map<std::string, std::string> parse_query(const std::string& query);
+
+}  // namespace parley::transport

@@ -1,0 +1,169 @@
+#pragma once
+// The voice pipeline's vocabulary: what transports, audio_streams,
+// guild_sessions and the speech/agent jobs say to each other about a turn.
+
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace parley::messages {
+
+using pcm = std::vector<std::int16_t>;
+using bytes = std::vector<std::uint8_t>;
+using turn_id = std::uint64_t;
+
+// --- transport <-> session -------------------------------------------------
+
+/// A client joins guild G as user U; events for it go to `client`.
+using join_atom = caf::atom_constant<caf::atom("join")>;
+/// A client left; its audio_stream stops.
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+/// Session -> client: the audio_stream to send frames to (new or restarted).
+using stream_atom = caf::atom_constant<caf::atom("stream")>;
+/// A typed turn from a client: (text_turn_atom, user, text).
+using text_turn_atom = caf::atom_constant<caf::atom("textturn")>;
+
+/// One Opus packet from a speaker, numbered by the transport.
+struct audio_frame {
+  std::uint64_t seq = 0;
+  bytes opus;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audio_frame& x) {
+  return f(caf::meta::type_name("audio_frame"), x.seq, x.opus);
+}
+
+/// Frames up to and including `seq` are done with; the transport drops them.
+struct frames_done {
+  std::uint64_t seq = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, frames_done& x) {
+  return f(caf::meta::type_name("frames_done"), x.seq);
+}
+
+/// A JSON event for the client, already serialised.
+struct client_event {
+  std::string json;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, client_event& x) {
+  return f(caf::meta::type_name("client_event"), x.json);
+}
+
+/// One Opus packet of reply audio for the client.
+struct client_audio {
+  bytes opus;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, client_audio& x) {
+  return f(caf::meta::type_name("client_audio"), x.opus);
+}
+
+// --- audio_stream -> session ------------------------------------------------
+
+struct speech_start {
+  std::string user;
+  std::uint64_t first_seq = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, speech_start& x) {
+  return f(caf::meta::type_name("speech_start"), x.user, x.first_seq);
+}
+
+/// 16 kHz mono speech, in order, between speech_start and speech_end.
+struct speech_audio {
+  std::string user;
+  pcm samples;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, speech_audio& x) {
+  return f(caf::meta::type_name("speech_audio"), x.user, x.samples);
+}
+
+struct speech_end {
+  std::string user;
+  std::uint64_t last_seq = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, speech_end& x) {
+  return f(caf::meta::type_name("speech_end"), x.user, x.last_seq);
+}
+
+/// A packet that would not decode: the stream goes on, the client is told.
+struct bad_audio {
+  std::string user;
+  std::string reason;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bad_audio& x) {
+  return f(caf::meta::type_name("bad_audio"), x.user, x.reason);
+}
+
+// --- stt_job ---------------------------------------------------------------
+
+/// Session -> stt_job: more of the utterance; then finish_atom.
+using finish_atom = caf::atom_constant<caf::atom("finish")>;
+
+struct transcript {
+  turn_id turn = 0;
+  std::string text;
+  bool final = false;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transcript& x) {
+  return f(caf::meta::type_name("transcript"), x.turn, x.text, x.final);
+}
+
+// --- agent_job and tts_job ---------------------------------------------------
+
+/// One sentence of the agent's reply; `final` on the last (text may be empty).
+struct reply_sentence {
+  turn_id turn = 0;
+  std::uint32_t index = 0;
+  std::string text;
+  bool final = false;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reply_sentence& x) {
+  return f(caf::meta::type_name("reply_sentence"), x.turn, x.index, x.text, x.final);
+}
+
+/// tts_job -> session: the Opus frames of one sentence.
+struct sentence_audio {
+  turn_id turn = 0;
+  std::uint32_t index = 0;
+  std::vector<bytes> frames;
+  bool final = false;  // the reply's last sentence
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sentence_audio& x) {
+  return f(caf::meta::type_name("sentence_audio"), x.turn, x.index, x.frames, x.final);
+}
+
+/// A job could not do its work; the session decides whether to retry.
+struct job_failed {
+  turn_id turn = 0;
+  std::string stage;  // "stt", "agent", "tts"
+  std::string reason;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_failed& x) {
+  return f(caf::meta::type_name("job_failed"), x.turn, x.stage, x.reason);
+}
+
+/// The session's 20 ms playout clock.
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+}  // namespace parley::messages
+
+namespace parley::messages {
+
+/// Listener thread -> voice_client: a text message, a binary message, the close.
+using ws_text_atom = caf::atom_constant<caf::atom("wstext")>;
+using ws_binary_atom = caf::atom_constant<caf::atom("wsbinary")>;
+using ws_closed_atom = caf::atom_constant<caf::atom("wsclosed")>;
+
+}  // namespace parley::messages

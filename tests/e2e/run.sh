@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The browser page end to end: starts parleyd on free ports, makes the fake microphone's
+# WAV from the pocketsphinx recording, and runs browser_test.mjs in headless Chromium.
+# Usage: tests/e2e/run.sh PARLEYD_BINARY
+set -euo pipefail
+parleyd=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    timeout 10 tail --pid="$pid" -f /dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; [ -f "$work/log" ] && { echo "--- parleyd log (last 80 lines):" >&2; tail -n 80 "$work/log" >&2; }; exit 1; }
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "e2e: /usr/bin/chromium is missing: installing the Debian package 'chromium' with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends chromium >/dev/null ||
+    { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; } ||
+    fail "could not install chromium"
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  fail "node and npm are needed (apt-get install nodejs npm)"
+fi
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "e2e: installing playwright-core (npm ci)"
+  (cd "$here" && npm ci --no-audit --no-fund) || fail "npm ci failed"
+fi
+
+raw=/usr/share/pocketsphinx/test/data/goforward.raw
+[ -f "$raw" ] || fail "$raw is missing (Debian package pocketsphinx-en-us / libpocketsphinx test data)"
+# "go forward ten meters" with 0.5 s of silence before and 1.5 s after, for the end of turn.
+sox -t raw -r 16000 -e signed-integer -b 16 -c 1 "$raw" "$work/goforward.wav" pad 0.5 1.5 ||
+  fail "sox could not make the WAV"
+
+PARLEY_VOICE_ADDR=127.0.0.1:0 PARLEY_OPS_ADDR=127.0.0.1:0 "$parleyd" >"$work/log" 2>&1 &
+pid=$!
+# Ready when the voice port reports itself in the log (tail stops if parleyd dies).
+line=$(timeout 15 grep -m1 '"msg":"voice port listening"' \
+  <(tail -n +1 -F --pid="$pid" "$work/log" 2>/dev/null)) || fail "no \"voice port listening\" within 15 s"
+port=$(sed -E 's/.*"addr":"[^"]*:([0-9]+)".*/\1/' <<<"$line")
+[[ "$port" =~ ^[0-9]+$ ]] || fail "no port in: $line"
+# The speech engines load after the port opens: the tree is up once they have.
+timeout 30 grep -q -m1 '"msg":"supervision tree is up"' \
+  <(tail -n +1 -F --pid="$pid" "$work/log" 2>/dev/null) || fail "the supervision tree was not up within 30 s"
+echo "e2e: parleyd voice port $port"
+
+PARLEY_E2E_URL="http://127.0.0.1:$port/" PARLEY_E2E_WAV="$work/goforward.wav" \
+  PARLEY_E2E_SCREENSHOT="${PARLEY_E2E_SCREENSHOT:-/tmp/parley-e2e.png}" \
+  timeout 70 node "$here/browser_test.mjs" || fail "the browser test failed"
