@@ -136,11 +136,13 @@ struct sentence_audio {
   turn_id turn = 0;
   std::uint32_t index = 0;
   std::vector<bytes> frames;
-  bool final = false;  // the reply's last sentence
+  bool final = false;        // the reply's last sentence
+  double synth_seconds = 0;  // synthesis and encoding time
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sentence_audio& x) {
-  return f(caf::meta::type_name("sentence_audio"), x.turn, x.index, x.frames, x.final);
+  return f(caf::meta::type_name("sentence_audio"), x.turn, x.index, x.frames, x.final,
+           x.synth_seconds);
 }
 
 /// A job could not do its work; the session decides whether to retry.

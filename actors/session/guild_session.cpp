@@ -315,6 +315,7 @@ void on_sentence_audio(session_actor* self, sentence_audio& a) {
   turn* t = find_turn(self, a.turn);
   if (t == nullptr || t->cancelled || a.index < t->sentences_voiced) return;
   t->sentences_voiced = a.index + 1;
+  if (!a.frames.empty()) self->state.cfg.stats->tts_seconds.Observe(a.synth_seconds);
   for (auto& f : a.frames) self->state.playout.emplace_back(t->id, std::move(f));
   if (a.final) {
     t->audio_complete = true;

@@ -29,7 +29,8 @@ std::vector<std::int16_t> to_48k(const std::vector<std::int16_t>& in, int rate) 
 
 void speak(job_actor* self, reply_sentence& r) {
   auto& st = self->state;
-  sentence_audio out{st.turn, r.index, {}, r.final};
+  const auto t0 = std::chrono::steady_clock::now();
+  sentence_audio out{st.turn, r.index, {}, r.final, 0};
   if (!r.text.empty()) {
     std::vector<std::int16_t> pcm;
     const bool ok = st.engine->synthesize(r.text, [&](const std::int16_t* s, std::size_t n) {
@@ -48,6 +49,7 @@ void speak(job_actor* self, reply_sentence& r) {
       if (enc.ok()) out.frames.push_back(std::move(enc.packet));
     }
   }
+  out.synth_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   self->send(st.session, std::move(out));
   if (r.final) self->quit();
 }

@@ -19,6 +19,7 @@ struct voice_connection::state {
   std::vector<event> events;
   std::vector<bool> taken;
   std::vector<audio_packet> audio;
+  std::size_t forgotten = 0;  // audio[0, forgotten) has no payload any more
 
   template <class F>
   void update(F f) {
@@ -100,7 +101,7 @@ std::unique_ptr<voice_connection> client_pool::connect(
     } else {
       auto j = nlohmann::json::parse(m->get_payload(), nullptr, false);
       s->update([&] {
-        s->events.push_back({std::move(j), now});
+        s->events.push_back({std::move(j), now, s->audio.size()});
         s->taken.push_back(false);
       });
     }
@@ -211,6 +212,25 @@ std::vector<audio_packet> voice_connection::audio() const {
 std::size_t voice_connection::audio_count() const {
   std::lock_guard<std::mutex> g(s_->mutex);
   return s_->audio.size();
+}
+
+std::vector<event> voice_connection::events_since(std::size_t from) const {
+  std::lock_guard<std::mutex> g(s_->mutex);
+  if (from >= s_->events.size()) return {};
+  return {s_->events.begin() + static_cast<std::ptrdiff_t>(from), s_->events.end()};
+}
+
+std::vector<clock::time_point> voice_connection::audio_times_since(std::size_t from) const {
+  std::lock_guard<std::mutex> g(s_->mutex);
+  std::vector<clock::time_point> out;
+  for (auto i = from; i < s_->audio.size(); ++i) out.push_back(s_->audio[i].at);
+  return out;
+}
+
+void voice_connection::forget_audio_payloads() {
+  std::lock_guard<std::mutex> g(s_->mutex);
+  for (; s_->forgotten < s_->audio.size(); ++s_->forgotten)
+    bytes().swap(s_->audio[s_->forgotten].opus);
 }
 
 }  // namespace parley::client

@@ -11,13 +11,17 @@
 namespace parley::transport {
 namespace {
 
-// A closing TLS server otherwise waits 5 s for the peer's TLS shutdown reply.
-struct tls_config : websocketpp::config::asio_tls {
-  static const long timeout_socket_shutdown = 100;
+// A closing TLS server otherwise waits 5 s for the peer's TLS shutdown reply;
+// the timeout lives in the transport's config, so both are replaced.
+template <class Base>
+struct quick_shutdown : Base {
+  struct transport_config : Base::transport_config {
+    static const long timeout_socket_shutdown = 100;
+  };
+  using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
 };
-struct plain_config : websocketpp::config::asio {
-  static const long timeout_socket_shutdown = 100;
-};
+using tls_config = quick_shutdown<websocketpp::config::asio_tls>;
+using plain_config = quick_shutdown<websocketpp::config::asio>;
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';

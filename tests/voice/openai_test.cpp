@@ -1,0 +1,98 @@
+// PARLEY_AGENT=openai end to end against the fake provider: the spoken reply
+// is the model's streamed text, failures are heard as an apology, and the
+// API key never reaches the log.
+
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/log.hpp"
+#include "tests/fakes/openai/fake_openai_server.hpp"
+#include "tests/support/app_fixture.hpp"
+#include "tests/voice/voice_test_util.hpp"
+
+using namespace parley;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The fake provider, and a log captured to a file, both made before the app.
+struct provider {
+  fakes::fake_openai_server fake{"sk-test-key-should-never-be-logged-42"};
+  std::FILE* log_file = std::tmpfile();
+  provider() {
+    fake.set_reply("Hello from the model. It streams sentence by sentence!", 5);
+    log::set_output(log_file);
+  }
+  ~provider() {
+    log::set_output(stdout);
+    std::fclose(log_file);
+  }
+  std::string log_text() {
+    std::fflush(log_file);
+    std::rewind(log_file);
+    std::string out;
+    char buf[4096];
+    while (auto n = std::fread(buf, 1, sizeof buf, log_file)) out.append(buf, n);
+    return out;
+  }
+  runtime::config cfg() {
+    auto c = test::test_config(false);
+    c.agent = "openai";
+    c.agent_url = fake.base_url();
+    c.agent_key = fake.api_key();
+    c.agent_model = "fake-model";
+    c.level = runtime::log_level::debug;
+    return c;
+  }
+};
+
+struct openai_fixture : provider, test::app_fixture {
+  openai_fixture() : app_fixture(cfg()) {}
+};
+
+std::string replies_of(client::voice_connection& c) {
+  std::string text;
+  for (const auto& e : c.events())
+    if (e.type() == "reply" && !e.body["text"].get<std::string>().empty())
+      text += (text.empty() ? "" : " ") + e.body["text"].get<std::string>();
+  return text;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(openai_agent_end_to_end, openai_fixture)
+
+BOOST_AUTO_TEST_CASE(the_spoken_reply_is_the_models_streamed_text) {
+  client::client_pool pool;
+  auto c = test::joined(pool, voice_url("o1", "dana"));
+  c->send_json({{"type", "text"}, {"text", "tell me something"}});
+  BOOST_REQUIRE(test::keep_talking_until(
+      *c, [](auto& evs, std::size_t) { return test::has(evs, "audio_ended"); }, 15s));
+  BOOST_CHECK_EQUAL(replies_of(*c), fake.reply());
+  BOOST_CHECK_GT(c->audio_count(), 50u);
+  BOOST_CHECK(fake.last_request_body().find("tell me something") != std::string::npos);
+  BOOST_CHECK(log_text().find(fake.api_key()) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_provider_is_heard_as_an_apology_and_the_key_stays_secret) {
+  fake.set_mode(fakes::fake_openai_mode::fail);
+  fake.set_echo_key_in_errors(true);  // even a provider that quotes the key back
+  client::client_pool pool;
+  auto c = test::joined(pool, voice_url("o2", "erin"));
+  c->send_json({{"type", "text"}, {"text", "are you there"}});
+  auto err = c->wait_for("error", 15s);
+  BOOST_REQUIRE(err);
+  BOOST_CHECK_EQUAL(err->body["code"], "agent_failed");
+  BOOST_CHECK(test::keep_talking_until(
+      *c, [](auto& evs, std::size_t) { return test::has(evs, "audio_ended"); }, 15s));
+  BOOST_CHECK(replies_of(*c).find("Sorry") == 0);
+  BOOST_CHECK_GT(c->audio_count(), 20u);
+  for (const auto& e : c->events())
+    BOOST_CHECK(e.body.dump().find(fake.api_key()) == std::string::npos);
+  BOOST_CHECK(log_text().find(fake.api_key()) == std::string::npos);
+  BOOST_CHECK(log_text().find("turn failed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
