@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: install what is missing, lint, build
-# with warnings as errors, run every test with coverage and its gate, then
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole test suite, as CI runs it: install what is missing, check the
+# format, build once with warnings as errors, coverage instrumentation and
+# AddressSanitizer + UndefinedBehaviorSanitizer, run clang-tidy, run every
+# test, then hold line coverage of project code to the gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -13,23 +14,19 @@ ci/deps.sh
 step "lint: format"
 ci/lint.sh format
 
-step "build (coverage flavour, warnings as errors)"
-ci/build.sh coverage
+step "build (warnings as errors, coverage, address + undefined sanitizers)"
+ci/build.sh check
 
 step "lint: clang-tidy"
 ci/lint.sh tidy
 
-step "tests with coverage"
-find build/coverage -name '*.gcda' -delete
-(cd build/coverage && ctest --output-on-failure -j "${PARLEY_JOBS:-$(nproc)}")
-ci/coverage.sh build/coverage
-
-step "build (address + undefined sanitizers)"
-ci/build.sh asan
-
-step "tests under sanitizers"
+step "tests"
+find build/check -name '*.gcda' -delete
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build/asan && ctest --output-on-failure -j "${PARLEY_JOBS:-$(nproc)}")
+(cd build/check && ctest --output-on-failure -j "${PARLEY_JOBS:-$(nproc)}")
+
+step "coverage"
+ci/coverage.sh build/check
 
 step "done"

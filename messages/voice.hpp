@@ -22,6 +22,9 @@ using join_atom = caf::atom_constant<caf::atom("join")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
 /// Session -> client: the audio_stream to send frames to (new or restarted).
 using stream_atom = caf::atom_constant<caf::atom("stream")>;
+/// Session -> a restarted audio_stream: (skip_atom, seq): frames up to seq
+/// are already held by the session; replayed copies are to be ignored.
+using skip_atom = caf::atom_constant<caf::atom("skip")>;
 /// A typed turn from a client: (text_turn_atom, user, text).
 using text_turn_atom = caf::atom_constant<caf::atom("textturn")>;
 
@@ -155,6 +158,9 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_failed& x) {
   return f(caf::meta::type_name("job_failed"), x.turn, x.stage, x.reason);
 }
+
+/// The session's deadline for a turn's job: (watchdog_atom, turn, stage, generation).
+using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 
 /// The session's 20 ms playout clock.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;

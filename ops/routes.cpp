@@ -133,6 +133,8 @@ router make_router(const ops_context& ctx) {
   router r(ctx.token);
   add_health_routes(r, ctx);
   add_actor_routes(r, ctx);
+  for (const auto& extra : ctx.extra)
+    if (ctx.chaos || !extra.mutates) r.add(extra);
   r.add_help("/help");
   return r;
 }

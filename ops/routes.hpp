@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "ops/router.hpp"
 #include "runtime/metrics.hpp"
@@ -19,6 +20,8 @@ struct ops_context {
   bool chaos = false;
   std::string token;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Routes other parts of the process add (e.g. chaos fault injection).
+  std::vector<route> extra = {};
 };
 
 router make_router(const ops_context& ctx);

@@ -20,6 +20,7 @@ runtime::child_spec agent_job_spec(turn_id turn, agent_request request,
     return sup->spawn<caf::detached>([turn, request, catalog, ctx](caf::event_based_actor* self) {
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
       auto engine = catalog->agent();
+      engines::fault_injector::apply(catalog->faults().take("agent"));
       tts::sentence_splitter splitter;
       std::uint32_t index = 0;
       auto emit = [&](std::string text, bool final) {

@@ -86,7 +86,13 @@ runtime::child_spec audio_stream_spec(const std::string& guild, const std::strin
       self->state.stats = stats;
       self->state.vad.emplace(vad);
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
-      return {[self](audio_frame& f) { on_frame(self, f); }};
+      return {
+          [self](audio_frame& f) { on_frame(self, f); },
+          [self](skip_atom, std::uint64_t seq) {
+            self->state.last_seq = std::max(self->state.last_seq, seq);
+            self->state.last_ack = self->state.last_seq;
+          },
+      };
     });
   };
   return c;

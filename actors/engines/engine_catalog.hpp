@@ -12,6 +12,7 @@
 
 #include "actors/agent/agent_engine.hpp"
 #include "actors/agent/openai_agent.hpp"
+#include "actors/engines/fault_injector.hpp"
 #include "actors/stt/recognizer_pool.hpp"
 #include "actors/tts/synthesizer.hpp"
 #include "runtime/supervisor.hpp"
@@ -37,6 +38,8 @@ class engine_catalog {
   void publish(std::shared_ptr<tts::tts_engine> e) { set(tts_, std::move(e)); }
   void publish(std::shared_ptr<agent::agent_engine> e) { set(agent_, std::move(e)); }
 
+  fault_injector& faults() { return faults_; }
+
  private:
   template <class T>
   std::shared_ptr<T> get(const std::shared_ptr<T>& p) const {
@@ -53,6 +56,7 @@ class engine_catalog {
   std::shared_ptr<stt::recognizer_pool> stt_;
   std::shared_ptr<tts::tts_engine> tts_;
   std::shared_ptr<agent::agent_engine> agent_;
+  fault_injector faults_;
 };
 
 // One engine_host child per engine: it loads the engine on its own thread,

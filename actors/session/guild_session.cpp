@@ -95,6 +95,11 @@ void finish_turn(session_actor* self, turn& t) {
 
 void tick(session_actor* self);
 
+void arm_watchdog(session_actor* self, turn& t, const std::string& stage,
+                  std::chrono::milliseconds deadline) {
+  self->delayed_send(self, deadline, watchdog_atom::value, t.id, stage, ++t.watch);
+}
+
 // The reply has been synthesised and every frame of it has gone out.
 void maybe_end_audio(session_actor* self, turn& t) {
   if (!t.audio_complete) return;
@@ -168,7 +173,10 @@ void cancel_replies(session_actor* self, const std::string& reason) {
 
 void speak(session_actor* self, turn& t, std::uint32_t from) {
   auto& st = self->state;
-  if (t.tts == 0) t.tts = st.children->add(tts::tts_job_spec(t.id, st.cfg.catalog), false);
+  if (t.tts == 0) {
+    t.tts = st.children->add(tts::tts_job_spec(t.id, st.cfg.catalog), false);
+    arm_watchdog(self, t, "tts", st.cfg.tts_deadline);
+  }
   auto h = st.children->handle(t.tts);
   if (!h) return;
   for (auto i = from; i < t.sentences.size(); ++i) {
@@ -213,6 +221,7 @@ void start_agent(session_actor* self, turn& t) {
   req.history.assign(st.history.begin(), st.history.end());
   t.transcript_at = clock::now();
   t.agent = st.children->add(agent::agent_job_spec(t.id, req, st.cfg.catalog), false);
+  arm_watchdog(self, t, "agent", st.cfg.agent_deadline);
 }
 
 turn& open_turn(session_actor* self, const std::string& user) {
@@ -258,6 +267,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
   self->state.members[e.user].open.reset();
   broadcast(self, {{"type", "speech_ended"}, {"user", e.user}, {"turn", t->id}});
   if (auto h = self->state.children->handle(t->stt)) self->send(h, finish_atom::value);
+  arm_watchdog(self, *t, "stt", self->state.cfg.stt_deadline);
 }
 
 void on_transcript(session_actor* self, transcript& tr) {
@@ -320,10 +330,31 @@ void on_sentence_audio(session_actor* self, sentence_audio& a) {
   if (a.final) {
     t->audio_complete = true;
     t->tts = 0;
+  } else {
+    arm_watchdog(self, *t, "tts", self->state.cfg.tts_deadline);
   }
   const auto id = t->id;
   start_playout(self);  // may finish the turn
   if (turn* again = find_turn(self, id); again != nullptr) maybe_end_audio(self, *again);
+}
+
+void on_job_failed(session_actor* self, job_failed& f);
+
+// A job past its deadline is stuck in an engine call: it cannot even take
+// its kill until the call returns, so it is abandoned and the stage re-run.
+void on_watchdog(session_actor* self, turn_id id, const std::string& stage, std::uint32_t gen) {
+  turn* t = find_turn(self, id);
+  if (t == nullptr || t->watch != gen) return;
+  auto& job = stage == "stt" ? t->stt : stage == "agent" ? t->agent : t->tts;
+  if (job == 0) return;
+  auto& st = self->state;
+  log::warn("session", "job past its deadline: abandoned",
+            {{"guild", st.guild}, {"turn", std::to_string(id)}, {"stage", stage}});
+  st.cfg.stats->watchdog_kills.Add({{"stage", stage}}).Increment();
+  if (auto h = st.children->handle(job)) caf::anon_send_exit(h, caf::exit_reason::kill);
+  stop_job(self, job);
+  job_failed f{id, stage, "deadline passed"};
+  on_job_failed(self, f);
 }
 
 // A fresh recogniser hears the whole utterance kept so far.
@@ -348,9 +379,32 @@ void on_job_failed(session_actor* self, job_failed& f) {
   } else if (f.stage == "agent")
     start_agent(self, *t);
   else {
-    t->tts = 0;
+    stop_job(self, t->tts);
     speak(self, *t, t->sentences_voiced);
   }
+}
+
+// A user's audio_stream was restarted: the utterance it was hearing is
+// dropped (the transport replays its frames), while utterances that ended
+// are held here and must not be heard twice.
+void restream(session_actor* self, const std::string& user, member& m, const caf::actor& h) {
+  std::uint64_t held = 0;
+  std::vector<turn_id> open;
+  for (auto& [id, t] : self->state.turns) {
+    if (t.user != user) continue;
+    if (t.speech_done || t.first_seq == 0)
+      held = std::max(held, t.last_seq);
+    else
+      open.push_back(id);
+  }
+  for (auto id : open) {
+    auto& t = self->state.turns.at(id);
+    stop_job(self, t.stt);
+    self->state.turns.erase(id);
+  }
+  m.open.reset();
+  if (held > 0) self->send(h, skip_atom::value, held);
+  self->send(m.client, stream_atom::value, h);
 }
 
 // A job was restarted: hand it what the turn holds so it carries on. (A
@@ -376,7 +430,7 @@ void on_job_started(session_actor* self, runtime::actor_id id, const caf::actor&
     return;
   }
   for (auto& [user, m] : self->state.members)
-    if (m.stream == id) self->send(m.client, stream_atom::value, h);
+    if (m.stream == id) return restream(self, user, m, h);
 }
 
 void leave(session_actor* self, const std::string& user) {
@@ -463,6 +517,9 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
       [self](sentence_audio& a) { on_sentence_audio(self, a); },
       [self](job_failed& f) { on_job_failed(self, f); },
       [self](tick_atom) { tick(self); },
+      [self](watchdog_atom, turn_id id, const std::string& stage, std::uint32_t gen) {
+        on_watchdog(self, id, stage, gen);
+      },
       [self](ready_atom, runtime::actor_id id) {
         self->state.children->handle_ready(
             id, caf::actor_cast<caf::actor_addr>(self->current_sender()));

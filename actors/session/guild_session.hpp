@@ -4,6 +4,7 @@
 // and a tts_job per reply, supervises them (one_for_one), keeps what the
 // user said until it is answered, and paces reply audio out at 20 ms.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ struct session_settings {
   runtime::intensity_policy intensity;
   std::size_t history_turns = 6;   // short conversation memory per guild
   std::uint32_t max_attempts = 3;  // per job, before the user hears an apology
+  // The watchdog abandons and re-runs a job past its deadline.
+  std::chrono::milliseconds stt_deadline{10000};    // end of speech -> transcript
+  std::chrono::milliseconds agent_deadline{30000};  // transcript -> whole reply
+  std::chrono::milliseconds tts_deadline{15000};    // between sentences' audio
 };
 
 runtime::child_spec guild_session_spec(const std::string& guild, session_settings settings);

@@ -30,6 +30,7 @@ struct turn {
   std::uint32_t frames_sent = 0;  // reply frames sent, reported in audio_ended
   bool cancelled = false;
   std::uint32_t attempts = 0;  // job restarts and failures in this turn
+  std::uint32_t watch = 0;     // the current watchdog generation
 
   runtime::actor_id stt = 0, agent = 0, tts = 0;
 

@@ -35,6 +35,10 @@ voice_metrics::voice_metrics(prometheus::Registry& r)
       errors(prometheus::BuildCounter()
                  .Name("parley_turn_errors_total")
                  .Help("Turn failures by phase (stt, agent, tts, audio, protocol).")
-                 .Register(r)) {}
+                 .Register(r)),
+      watchdog_kills(prometheus::BuildCounter()
+                         .Name("parley_watchdog_kills_total")
+                         .Help("Jobs abandoned past their deadline, by stage.")
+                         .Register(r)) {}
 
 }  // namespace parley::session

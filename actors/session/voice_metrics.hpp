@@ -21,7 +21,8 @@ struct voice_metrics {
   prometheus::Counter& frames_out;
   prometheus::Counter& barge_ins;
   prometheus::Counter& turns;
-  prometheus::Family<prometheus::Counter>& errors;  // {phase}
+  prometheus::Family<prometheus::Counter>& errors;          // {phase}
+  prometheus::Family<prometheus::Counter>& watchdog_kills;  // {stage}
 };
 
 }  // namespace parley::session

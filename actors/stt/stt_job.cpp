@@ -63,8 +63,9 @@ runtime::child_spec stt_job_spec(turn_id turn, const std::string& user,
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
       return {
           [self](speech_audio& a) { feed(self, a.samples); },
-          [self](finish_atom) {
+          [self, catalog](finish_atom) {
             auto& s = self->state;
+            engines::fault_injector::apply(catalog->faults().take("stt"));
             self->send(s.session, transcript{s.turn, (*s.lease)->finish(), true});
             self->quit();
           },

@@ -39,6 +39,7 @@ void speak(job_actor* self, reply_sentence& r) {
     });
     if (!ok) {
       self->send(st.session, job_failed{st.turn, "tts", "synthesis failed"});
+      self->quit();
       return;
     }
     auto pcm48 = to_48k(pcm, st.engine->sample_rate());
@@ -76,7 +77,10 @@ runtime::child_spec tts_job_spec(turn_id turn, std::shared_ptr<engines::engine_c
         return {};
       }
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
-      return {[self](reply_sentence& r) { speak(self, r); }};
+      return {[self, catalog](reply_sentence& r) {
+        engines::fault_injector::apply(catalog->faults().take("tts"));
+        speak(self, r);
+      }};
     });
   };
   return c;

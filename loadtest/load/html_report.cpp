@@ -43,7 +43,6 @@ std::string num(double v, int decimals = 1) {
 
 std::string text_of(const json& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) return num(v.get<double>(), 3);
   return v.dump();
 }
 
@@ -141,20 +140,19 @@ std::string latency_histogram(const json& r) {
         std::clamp(static_cast<int>((p[1].get<double>() - lo) / width), 0, bars - 1))];
   frame f;
   f.h = 260;
-  f.x_max = bars;
+  f.x_max = nice_step(hi, 10) * std::ceil(hi / nice_step(hi, 10));
   f.y_max = std::max(1, *std::max_element(counts.begin(), counts.end())) * 1.1;
   std::ostringstream o;
   o << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " << f.w << " " << f.h
     << "' role='img' aria-label='latency histogram'>";
-  axes(o, f,
-       "turn latency (bar " + num(width, 1) + " ms wide, from " + num(lo, 0) + " to " + num(hi, 0) +
-           " ms)",
-       "turns");
-  for (int i = 0; i < bars; ++i)
-    o << "<rect class='bar' x='" << num(f.x(i) + 1) << "' y='" << num(f.y(counts[i])) << "' width='"
-      << num(f.x(1) - f.x(0) - 2) << "' height='" << num(f.y(0) - f.y(counts[i])) << "'><title>"
-      << num(lo + i * width, 0) << "-" << num(lo + (i + 1) * width, 0) << " ms: " << counts[i]
-      << "</title></rect>";
+  axes(o, f, "turn latency (ms; bars " + num(width, 1) + " ms wide)", "turns");
+  for (int i = 0; i < bars; ++i) {
+    const double from = lo + i * width, to = from + width;
+    o << "<rect class='bar' x='" << num(f.x(from)) << "' y='" << num(f.y(counts[i])) << "' width='"
+      << num(std::max(f.x(to) - f.x(from) - 1, 0.5)) << "' height='" << num(f.y(0) - f.y(counts[i]))
+      << "'><title>" << num(from, 0) << "-" << num(to, 0) << " ms: " << counts[i]
+      << " turns</title></rect>";
+  }
   o << "</svg>";
   return o.str();
 }

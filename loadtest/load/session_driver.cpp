@@ -116,8 +116,6 @@ void session_driver::on_event(const client::event& e, clock::time_point now) {
     return;
   }
   const auto type = e.type();
-  fprintf(stderr, "%s %d %s ai=%zu\n", user_.c_str(), (int)phase_, e.body.dump().c_str(),
-          e.audio_index);
   if (type == "ready") {
     if (phase_ != phase::greeting) return setup_.stats->protocol_error("ready twice");
     if (e.body.value("sample_rate", 0) != 48000 || e.body.value("frame_ms", 0) != 20)
