@@ -162,6 +162,9 @@ typename Inspector::result_type inspect(Inspector& f, job_failed& x) {
 /// The session's deadline for a turn's job: (watchdog_atom, turn, stage, generation).
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 
+/// A restarted session checks whether anyone came back.
+using empty_atom = caf::atom_constant<caf::atom("empty")>;
+
 /// The session's 20 ms playout clock.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 

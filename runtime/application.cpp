@@ -55,6 +55,7 @@ transport::gateway_settings gateway_settings_of(const config& cfg) {
   g.token = cfg.voice_token;
   g.allowed_origins = cfg.allowed_origins;
   g.max_sessions = cfg.max_sessions;
+  g.max_per_address = cfg.max_per_address;
   g.page = transport::browser_page();
   return g;
 }
@@ -146,6 +147,9 @@ struct application::impl {
   session::session_settings sessions() {
     session::session_settings s;
     s.vad.silence_window = cfg.silence_window;
+    s.stt_deadline = cfg.stt_deadline;
+    s.agent_deadline = cfg.agent_deadline;
+    s.tts_deadline = cfg.tts_deadline;
     s.catalog = catalog;
     s.stats = &voice_stats;
     s.intensity = {static_cast<std::uint32_t>(cfg.restart_max),

@@ -30,7 +30,11 @@ const variable variables[] = {
     {"PARLEY_TLS_CERT", "", "PEM certificate chain: serve wss:// and https://"},
     {"PARLEY_TLS_KEY", "", "PEM private key for PARLEY_TLS_CERT"},
     {"PARLEY_MAX_MESSAGE_BYTES", "65536", "largest WebSocket message accepted"},
+    {"PARLEY_MAX_PER_ADDRESS", "100", "voice connections one client address may hold"},
     {"PARLEY_SILENCE_MS", "300", "end of turn: this much silence after speech"},
+    {"PARLEY_STT_DEADLINE_MS", "10000", "watchdog: end of speech to transcript"},
+    {"PARLEY_AGENT_DEADLINE_MS", "30000", "watchdog: transcript to the whole reply"},
+    {"PARLEY_TTS_DEADLINE_MS", "15000", "watchdog: between two sentences' audio"},
     {"PARLEY_STT", "pocketsphinx", "speech recognition: pocketsphinx|null"},
     {"PARLEY_STT_DECODERS", "2", "pocketsphinx decoders shared by all sessions (~93 MB each)"},
     {"PARLEY_TTS", "flite", "speech synthesis: flite|espeak|null"},
@@ -127,9 +131,17 @@ void load_voice(reader& r, config& c) {
   if (c.tls_cert.empty() != c.tls_key.empty())
     r.fail("PARLEY_TLS_CERT", c.tls_cert, "PARLEY_TLS_CERT and PARLEY_TLS_KEY set together");
   r.number("PARLEY_MAX_MESSAGE_BYTES", c.max_message_bytes, 1024, 16 * 1024 * 1024);
+  r.number("PARLEY_MAX_PER_ADDRESS", c.max_per_address, 1, 100000);
   long long silence = c.silence_window.count();
   r.number("PARLEY_SILENCE_MS", silence, 60, 5000);
   c.silence_window = std::chrono::milliseconds(silence);
+  for (auto [name, out] : {std::pair{"PARLEY_STT_DEADLINE_MS", &c.stt_deadline},
+                           std::pair{"PARLEY_AGENT_DEADLINE_MS", &c.agent_deadline},
+                           std::pair{"PARLEY_TTS_DEADLINE_MS", &c.tts_deadline}}) {
+    long long ms = out->count();
+    r.number(name, ms, 100, 600000);
+    *out = std::chrono::milliseconds(ms);
+  }
 }
 
 void load_engines(reader& r, config& c) {

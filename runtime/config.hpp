@@ -38,7 +38,12 @@ struct config {
   std::vector<std::string> allowed_origins;
   std::string tls_cert, tls_key;
   std::size_t max_message_bytes = 64 * 1024;
+  std::size_t max_per_address = 100;
   std::chrono::milliseconds silence_window{300};
+  // Watchdog deadlines for a turn's jobs.
+  std::chrono::milliseconds stt_deadline{10000};
+  std::chrono::milliseconds agent_deadline{30000};
+  std::chrono::milliseconds tts_deadline{15000};
 
   // Engines.
   std::string stt = "pocketsphinx";

@@ -34,15 +34,11 @@ struct member {
 struct session_state {
   std::string guild;
   session_settings cfg;
+  std::shared_ptr<session_memory> mem;  // outlives this incarnation
   std::optional<runtime::child_set> children;
   std::map<std::string, member> members;
-  std::map<turn_id, turn> turns;
-  turn_id next_turn = 1;
-  // Reply audio waiting to be paced out; one reply plays at a time.
-  std::deque<std::pair<turn_id, bytes>> playout;
   bool ticking = false;
   clock::time_point next_tick;
-  std::deque<agent::chat_turn> history;
   static inline const char* name = "guild_session";
 };
 
@@ -54,8 +50,8 @@ void broadcast(session_actor* self, const json& event) {
 }
 
 turn* find_turn(session_actor* self, turn_id id) {
-  auto it = self->state.turns.find(id);
-  return it == self->state.turns.end() ? nullptr : &it->second;
+  auto it = self->state.mem->turns.find(id);
+  return it == self->state.mem->turns.end() ? nullptr : &it->second;
 }
 
 void stop_job(session_actor* self, runtime::actor_id& job) {
@@ -67,7 +63,7 @@ void stop_job(session_actor* self, runtime::actor_id& job) {
 void ack(session_actor* self, const std::string& user, std::uint64_t seq) {
   auto m = self->state.members.find(user);
   if (m == self->state.members.end()) return;
-  for (auto& [id, t] : self->state.turns)
+  for (auto& [id, t] : self->state.mem->turns)
     if (t.user == user && t.first_seq > 0) seq = std::min(seq, t.first_seq - 1);
   if (seq > 0) self->send(m->second.client, frames_done{seq});
 }
@@ -80,16 +76,16 @@ void finish_turn(session_actor* self, turn& t) {
   if (!t.cancelled && !t.transcript.empty() && t.reply_complete) {
     std::string reply;
     for (auto& s : t.sentences) reply += (reply.empty() ? "" : " ") + s;
-    st.history.push_back({"user", t.transcript});
-    st.history.push_back({"assistant", reply});
-    while (st.history.size() > 2 * st.cfg.history_turns) st.history.pop_front();
+    st.mem->history.push_back({"user", t.transcript});
+    st.mem->history.push_back({"assistant", reply});
+    while (st.mem->history.size() > 2 * st.cfg.history_turns) st.mem->history.pop_front();
     st.cfg.stats->turns.Increment();
   }
   const auto user = t.user;
   const auto last = t.last_seq;
   auto m = st.members.find(user);
   if (m != st.members.end() && m->second.open == t.id) m->second.open.reset();
-  st.turns.erase(t.id);
+  st.mem->turns.erase(t.id);
   if (last > 0) ack(self, user, last);
 }
 
@@ -103,7 +99,7 @@ void arm_watchdog(session_actor* self, turn& t, const std::string& stage,
 // The reply has been synthesised and every frame of it has gone out.
 void maybe_end_audio(session_actor* self, turn& t) {
   if (!t.audio_complete) return;
-  for (auto& p : self->state.playout)
+  for (auto& p : self->state.mem->playout)
     if (p.first == t.id) return;
   if (t.audio_started)
     broadcast(self, {{"type", "audio_ended"}, {"turn", t.id}, {"frames", t.frames_sent}});
@@ -112,7 +108,7 @@ void maybe_end_audio(session_actor* self, turn& t) {
 
 void start_playout(session_actor* self) {
   auto& st = self->state;
-  if (st.ticking || st.playout.empty()) return;
+  if (st.ticking || st.mem->playout.empty()) return;
   st.ticking = true;
   st.next_tick = clock::now();
   tick(self);
@@ -122,12 +118,12 @@ void start_playout(session_actor* self) {
 // accumulate into drift.
 void tick(session_actor* self) {
   auto& st = self->state;
-  if (st.playout.empty()) {
+  if (st.mem->playout.empty()) {
     st.ticking = false;
     return;
   }
-  auto [id, frame] = std::move(st.playout.front());
-  st.playout.pop_front();
+  auto [id, frame] = std::move(st.mem->playout.front());
+  st.mem->playout.pop_front();
   if (turn* t = find_turn(self, id); t != nullptr && !t->cancelled) {
     if (!t->audio_started) {
       t->audio_started = true;
@@ -151,7 +147,7 @@ void tick(session_actor* self) {
 
 void cancel_replies(session_actor* self, const std::string& reason) {
   auto& st = self->state;
-  for (auto& [id, t] : st.turns) {
+  for (auto& [id, t] : st.mem->turns) {
     if (t.cancelled || t.sentences.empty() || !t.audio_started) continue;
     t.cancelled = true;
     st.cfg.stats->barge_ins.Increment();
@@ -159,16 +155,16 @@ void cancel_replies(session_actor* self, const std::string& reason) {
     stop_job(self, t.tts);
     stop_job(self, t.agent);
   }
-  st.playout.erase(std::remove_if(st.playout.begin(), st.playout.end(),
-                                  [&](auto& p) {
-                                    auto* t = find_turn(self, p.first);
-                                    return t == nullptr || t->cancelled;
-                                  }),
-                   st.playout.end());
+  st.mem->playout.erase(std::remove_if(st.mem->playout.begin(), st.mem->playout.end(),
+                                       [&](auto& p) {
+                                         auto* t = find_turn(self, p.first);
+                                         return t == nullptr || t->cancelled;
+                                       }),
+                        st.mem->playout.end());
   std::vector<turn_id> done;
-  for (auto& [id, t] : st.turns)
+  for (auto& [id, t] : st.mem->turns)
     if (t.cancelled) done.push_back(id);
-  for (auto id : done) finish_turn(self, st.turns.at(id));
+  for (auto id : done) finish_turn(self, st.mem->turns.at(id));
 }
 
 void speak(session_actor* self, turn& t, std::uint32_t from) {
@@ -218,7 +214,7 @@ void start_agent(session_actor* self, turn& t) {
   req.guild = st.guild;
   req.user = t.user;
   req.transcript = t.transcript;
-  req.history.assign(st.history.begin(), st.history.end());
+  req.history.assign(st.mem->history.begin(), st.mem->history.end());
   t.transcript_at = clock::now();
   t.agent = st.children->add(agent::agent_job_spec(t.id, req, st.cfg.catalog), false);
   arm_watchdog(self, t, "agent", st.cfg.agent_deadline);
@@ -226,8 +222,8 @@ void start_agent(session_actor* self, turn& t) {
 
 turn& open_turn(session_actor* self, const std::string& user) {
   auto& st = self->state;
-  const auto id = st.next_turn++;
-  auto& t = st.turns[id];
+  const auto id = st.mem->next_turn++;
+  auto& t = st.mem->turns[id];
   t.id = id;
   t.user = user;
   return t;
@@ -326,7 +322,7 @@ void on_sentence_audio(session_actor* self, sentence_audio& a) {
   if (t == nullptr || t->cancelled || a.index < t->sentences_voiced) return;
   t->sentences_voiced = a.index + 1;
   if (!a.frames.empty()) self->state.cfg.stats->tts_seconds.Observe(a.synth_seconds);
-  for (auto& f : a.frames) self->state.playout.emplace_back(t->id, std::move(f));
+  for (auto& f : a.frames) self->state.mem->playout.emplace_back(t->id, std::move(f));
   if (a.final) {
     t->audio_complete = true;
     t->tts = 0;
@@ -367,7 +363,7 @@ void feed_stt(session_actor* self, const turn& t, const caf::actor& h) {
 void on_job_failed(session_actor* self, job_failed& f) {
   turn* t = find_turn(self, f.turn);
   if (t == nullptr) return;
-  if (++t->attempts >= self->state.cfg.max_attempts) {
+  if (++t->failures >= self->state.cfg.max_attempts) {
     fail_turn(self, *t, f.stage, f.reason);
     return;
   }
@@ -390,7 +386,7 @@ void on_job_failed(session_actor* self, job_failed& f) {
 void restream(session_actor* self, const std::string& user, member& m, const caf::actor& h) {
   std::uint64_t held = 0;
   std::vector<turn_id> open;
-  for (auto& [id, t] : self->state.turns) {
+  for (auto& [id, t] : self->state.mem->turns) {
     if (t.user != user) continue;
     if (t.speech_done || t.first_seq == 0)
       held = std::max(held, t.last_seq);
@@ -398,39 +394,66 @@ void restream(session_actor* self, const std::string& user, member& m, const caf
       open.push_back(id);
   }
   for (auto id : open) {
-    auto& t = self->state.turns.at(id);
+    auto& t = self->state.mem->turns.at(id);
     stop_job(self, t.stt);
-    self->state.turns.erase(id);
+    self->state.mem->turns.erase(id);
   }
   m.open.reset();
   if (held > 0) self->send(h, skip_atom::value, held);
   self->send(m.client, stream_atom::value, h);
 }
 
+void feed_tts(session_actor* self, const turn& t, const caf::actor& h) {
+  for (auto i = t.sentences_voiced; i < t.sentences.size(); ++i)
+    self->send(h, reply_sentence{t.id, i, t.sentences[i],
+                                 t.reply_complete && i + 1 == t.sentences.size()});
+}
+
 // A job was restarted: hand it what the turn holds so it carries on. (A
-// first start is fed by whoever added the job.)
+// first start is fed by whoever added the job.) Restarts are bounded per
+// turn, so a job that dies every time ends in an apology, not a loop.
 void on_job_started(session_actor* self, runtime::actor_id id, const caf::actor& h, bool restart) {
-  for (auto& [tid, t] : self->state.turns) {
-    if (id == t.stt && restart) {
-      if (++t.attempts >= self->state.cfg.max_attempts)
-        return fail_turn(self, t, "stt", "recogniser kept failing");
+  if (!restart) return;
+  for (auto& [tid, t] : self->state.mem->turns) {
+    const char* stage = id == t.stt     ? "stt"
+                        : id == t.tts   ? "tts"
+                        : id == t.agent ? "agent"
+                                        : nullptr;
+    if (stage == nullptr) continue;
+    if (++t.restarts > self->state.cfg.max_restarts)
+      return fail_turn(self, t, stage, std::string(stage) + " job kept dying");
+    if (id == t.stt)
       feed_stt(self, t, h);
-    } else if (id == t.tts && restart) {
-      if (++t.attempts >= self->state.cfg.max_attempts)
-        return fail_turn(self, t, "tts", "synthesiser kept failing");
-      for (auto i = t.sentences_voiced; i < t.sentences.size(); ++i)
-        self->send(h, reply_sentence{t.id, i, t.sentences[i],
-                                     t.reply_complete && i + 1 == t.sentences.size()});
-    } else if (id == t.agent && restart) {
-      if (++t.attempts >= self->state.cfg.max_attempts)
-        return fail_turn(self, t, "agent", "agent kept failing");
-    } else {
-      continue;
-    }
+    else if (id == t.tts)
+      feed_tts(self, t, h);
     return;
   }
   for (auto& [user, m] : self->state.members)
     if (m.stream == id) return restream(self, user, m, h);
+}
+
+// A new incarnation picks up the turns its predecessor left: each stage
+// runs again from what was kept. Utterances still being spoken are dropped;
+// the transport replays their frames.
+void resume(session_actor* self) {
+  auto& st = self->state;
+  std::vector<turn_id> open;
+  for (auto& [id, t] : st.mem->turns) {
+    t.stt = t.agent = t.tts = 0;
+    t.speech_end_at = clock::now();
+    if (t.first_seq > 0 && !t.speech_done) {
+      open.push_back(id);
+    } else if (!t.transcript_final) {
+      t.stt = st.children->add(stt::stt_job_spec(id, t.user, st.cfg.catalog), false);
+      feed_stt(self, t, st.children->handle(t.stt));
+      arm_watchdog(self, t, "stt", st.cfg.stt_deadline);
+    } else if (!t.reply_complete) {
+      start_agent(self, t);
+    }
+    if (!t.sentences.empty() && !t.audio_complete) speak(self, t, t.sentences_voiced);
+  }
+  for (auto id : open) st.mem->turns.erase(id);
+  start_playout(self);
 }
 
 void leave(session_actor* self, const std::string& user) {
@@ -443,10 +466,11 @@ void leave(session_actor* self, const std::string& user) {
 }
 
 caf::behavior guild_session(session_actor* self, std::string guild, session_settings cfg,
-                            runtime::child_context ctx) {
+                            std::shared_ptr<session_memory> mem, runtime::child_context ctx) {
   auto& st = self->state;
   st.guild = guild;
   st.cfg = std::move(cfg);
+  st.mem = std::move(mem);
   runtime::supervisor_spec spec;
   spec.name = "guild_session:" + guild;
   spec.intensity = st.cfg.intensity;
@@ -463,8 +487,14 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
     for (auto& [user, m] : self->state.members)
       if (m.client.address() == dm.source) return leave(self, user);
   });
+  resume(self);
+  // Members rejoin a restarted session by themselves; one nobody rejoins ends.
+  self->delayed_send(self, st.cfg.empty_timeout, empty_atom::value);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);
   return {
+      [self](empty_atom) {
+        if (self->state.members.empty()) self->quit();
+      },
       [self](join_atom, const std::string& user, caf::actor& client) {
         auto& st = self->state;
         if (auto old = st.members.find(user); old != st.members.end()) {
@@ -481,7 +511,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
         m.client = client;
         m.stream = st.children->add(
             audio::audio_stream_spec(st.guild, user, st.cfg.vad, st.cfg.stats), false);
-        self->send(client, stream_atom::value, st.children->handle(m.stream));
+        restream(self, user, m, st.children->handle(m.stream));
         return true;
       },
       [self](leave_atom, const std::string& user) { leave(self, user); },
@@ -538,8 +568,9 @@ runtime::child_spec guild_session_spec(const std::string& guild, session_setting
   c.kind = "guild_session";
   c.tags = {{"guild", guild}};
   c.restart = runtime::restart_type::transient;
-  c.start = [guild, settings](caf::local_actor* sup, const runtime::child_context& ctx) {
-    return sup->spawn(guild_session, guild, settings, ctx);
+  c.start = [guild, settings, mem = std::make_shared<session_memory>()](
+                caf::local_actor* sup, const runtime::child_context& ctx) {
+    return sup->spawn(guild_session, guild, settings, mem, ctx);
   };
   return c;
 }

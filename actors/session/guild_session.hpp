@@ -24,8 +24,10 @@ struct session_settings {
   std::shared_ptr<engines::engine_catalog> catalog;
   voice_metrics* stats = nullptr;
   runtime::intensity_policy intensity;
-  std::size_t history_turns = 6;   // short conversation memory per guild
-  std::uint32_t max_attempts = 3;  // per job, before the user hears an apology
+  std::size_t history_turns = 6;    // short conversation memory per guild
+  std::uint32_t max_attempts = 3;   // failed jobs per turn before the user hears an apology
+  std::uint32_t max_restarts = 20;  // jobs that died, per turn, likewise
+  std::chrono::milliseconds empty_timeout{10000};  // a restarted session nobody rejoins ends
   // The watchdog abandons and re-runs a job past its deadline.
   std::chrono::milliseconds stt_deadline{10000};    // end of speech -> transcript
   std::chrono::milliseconds agent_deadline{30000};  // transcript -> whole reply

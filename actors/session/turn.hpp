@@ -3,9 +3,12 @@
 // session keeps it until the reply was spoken, so any job can be re-run.
 
 #include <chrono>
+#include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "actors/agent/agent_engine.hpp"
 #include "messages/voice.hpp"
 #include "runtime/registry.hpp"
 
@@ -29,7 +32,8 @@ struct turn {
   bool audio_started = false;
   std::uint32_t frames_sent = 0;  // reply frames sent, reported in audio_ended
   bool cancelled = false;
-  std::uint32_t attempts = 0;  // job restarts and failures in this turn
+  std::uint32_t failures = 0;  // jobs that failed or missed their deadline
+  std::uint32_t restarts = 0;  // jobs restarted after dying
   std::uint32_t watch = 0;     // the current watchdog generation
 
   runtime::actor_id stt = 0, agent = 0, tts = 0;
@@ -37,6 +41,17 @@ struct turn {
   clock::time_point last_voice_at;  // when the last voiced frame arrived
   clock::time_point transcript_at;
   clock::time_point speech_end_at;
+};
+
+// What a guild_session keeps across its own restarts: a killed session's
+// replacement picks up every turn where it was (the supervisor's child spec
+// holds this, not the actor).
+struct session_memory {
+  std::map<messages::turn_id, turn> turns;
+  messages::turn_id next_turn = 1;
+  // Reply audio waiting to be paced out; one reply plays at a time.
+  std::deque<std::pair<messages::turn_id, messages::bytes>> playout;
+  std::deque<agent::chat_turn> history;  // short conversation memory
 };
 
 }  // namespace parley::session

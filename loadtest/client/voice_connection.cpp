@@ -1,5 +1,6 @@
 #include "loadtest/client/voice_connection.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_no_tls_client.hpp>
@@ -19,7 +20,8 @@ struct voice_connection::state {
   std::vector<event> events;
   std::vector<bool> taken;
   std::vector<audio_packet> audio;
-  std::size_t forgotten = 0;  // audio[0, forgotten) has no payload any more
+  // How many events and audio packets forget_before dropped from the front.
+  std::size_t events_base = 0, audio_base = 0;
 
   template <class F>
   void update(F f) {
@@ -101,7 +103,7 @@ std::unique_ptr<voice_connection> client_pool::connect(
     } else {
       auto j = nlohmann::json::parse(m->get_payload(), nullptr, false);
       s->update([&] {
-        s->events.push_back({std::move(j), now, s->audio.size()});
+        s->events.push_back({std::move(j), now, s->audio_base + s->audio.size()});
         s->taken.push_back(false);
       });
     }
@@ -196,7 +198,8 @@ bool voice_connection::wait_until(
     const std::function<bool(const std::vector<event>&, std::size_t)>& pred,
     std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> l(s_->mutex);
-  return s_->changed.wait_for(l, timeout, [&] { return pred(s_->events, s_->audio.size()); });
+  return s_->changed.wait_for(l, timeout,
+                              [&] { return pred(s_->events, s_->audio_base + s_->audio.size()); });
 }
 
 std::vector<event> voice_connection::events() const {
@@ -211,26 +214,35 @@ std::vector<audio_packet> voice_connection::audio() const {
 
 std::size_t voice_connection::audio_count() const {
   std::lock_guard<std::mutex> g(s_->mutex);
-  return s_->audio.size();
+  return s_->audio_base + s_->audio.size();
 }
 
 std::vector<event> voice_connection::events_since(std::size_t from) const {
   std::lock_guard<std::mutex> g(s_->mutex);
-  if (from >= s_->events.size()) return {};
-  return {s_->events.begin() + static_cast<std::ptrdiff_t>(from), s_->events.end()};
+  const auto skip = std::min(from - std::min(from, s_->events_base), s_->events.size());
+  return {s_->events.begin() + static_cast<std::ptrdiff_t>(skip), s_->events.end()};
 }
 
 std::vector<clock::time_point> voice_connection::audio_times_since(std::size_t from) const {
   std::lock_guard<std::mutex> g(s_->mutex);
   std::vector<clock::time_point> out;
-  for (auto i = from; i < s_->audio.size(); ++i) out.push_back(s_->audio[i].at);
+  const auto skip = std::min(from - std::min(from, s_->audio_base), s_->audio.size());
+  out.reserve(s_->audio.size() - skip);
+  for (auto i = skip; i < s_->audio.size(); ++i) out.push_back(s_->audio[i].at);
   return out;
 }
 
-void voice_connection::forget_audio_payloads() {
+void voice_connection::forget_before(std::size_t events, std::size_t audio) {
   std::lock_guard<std::mutex> g(s_->mutex);
-  for (; s_->forgotten < s_->audio.size(); ++s_->forgotten)
-    bytes().swap(s_->audio[s_->forgotten].opus);
+  const auto drop_events = static_cast<std::ptrdiff_t>(
+      std::min(events - std::min(events, s_->events_base), s_->events.size()));
+  s_->events.erase(s_->events.begin(), s_->events.begin() + drop_events);
+  s_->taken.erase(s_->taken.begin(), s_->taken.begin() + drop_events);
+  s_->events_base += static_cast<std::size_t>(drop_events);
+  const auto drop_audio = static_cast<std::ptrdiff_t>(
+      std::min(audio - std::min(audio, s_->audio_base), s_->audio.size()));
+  s_->audio.erase(s_->audio.begin(), s_->audio.begin() + drop_audio);
+  s_->audio_base += static_cast<std::size_t>(drop_audio);
 }
 
 }  // namespace parley::client

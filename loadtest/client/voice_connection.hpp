@@ -24,7 +24,7 @@ struct event {
   nlohmann::json body;  // the server's JSON event
   clock::time_point at;
   // How many audio packets had arrived before this event: reply audio for a
-  // turn is audio()[audio_started.audio_index, audio_ended.audio_index).
+  // turn is audio packets [audio_started.audio_index, audio_ended.audio_index).
   std::size_t audio_index = 0;
   std::string type() const { return body.value("type", ""); }
 };
@@ -64,12 +64,14 @@ class voice_connection {
   std::vector<audio_packet> audio() const;
   std::size_t audio_count() const;
   // Non-blocking polls for callers that keep their own cursor (parley-load):
-  // they copy only what arrived since `from`.
+  // they copy only what arrived since `from` (indices count from the first
+  // message ever received, also after forget_before).
   std::vector<event> events_since(std::size_t from) const;
   std::vector<clock::time_point> audio_times_since(std::size_t from) const;
-  // Frees the payloads of the packets received so far (arrival times stay),
-  // so a long-running client does not hold every reply in memory.
-  void forget_audio_payloads();
+  // Drops the events before index `events` and the audio before index `audio`
+  // so that a long-running client does not hold every message; events() and
+  // audio() then return only what is left.
+  void forget_before(std::size_t events, std::size_t audio);
   bool closed() const;
   bool wait_closed(std::chrono::milliseconds timeout);
 

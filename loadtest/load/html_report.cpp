@@ -192,7 +192,8 @@ std::string details_table(const json& r) {
   std::ostringstream o;
   o << "<table>";
   for (const auto& [k, v] : r["diagnostics"].items())
-    for (const auto& [why, n] : v.items()) o << row(k + ": " + why, text_of(n), true);
+    for (const auto& [why, n] : v.items())
+      o << row(std::string(k).append(": ").append(why), text_of(n), true);
   for (const auto& [k, v] : r["config"].items()) o << row(k, text_of(v));
   o << "</table>";
   return o.str();

@@ -98,6 +98,50 @@ std::string random_id(std::mt19937_64& rng) {
   return id;
 }
 
+struct fleet {
+  std::vector<std::unique_ptr<client::client_pool>> pools;
+  std::vector<std::unique_ptr<session_driver>> sessions;
+  std::vector<std::vector<session_driver*>> shares;  // one per pacer
+};
+
+void build_fleet(fleet& f, const run_setup& setup, run_outcome& out, std::mt19937_64& rng) {
+  const auto& opts = setup.opts;
+  f.pools.reserve(static_cast<std::size_t>(opts.io_threads));
+  for (int i = 0; i < opts.io_threads; ++i)
+    f.pools.push_back(std::make_unique<client::client_pool>());
+  f.sessions.reserve(static_cast<std::size_t>(out.sessions_requested));
+  f.shares.resize(static_cast<std::size_t>(opts.pacers));
+  for (int i = 0; i < out.sessions_requested; ++i) {
+    const auto user = "u" + std::to_string(i);
+    auto& pool = *f.pools[static_cast<std::size_t>(i % opts.io_threads)];
+    f.sessions.push_back(std::make_unique<session_driver>(
+        setup, pool, with_query(opts, guild_of(opts, out.run_id, i), user), user,
+        connect_time(setup, i), rng()));
+    f.shares[static_cast<std::size_t>(i % opts.pacers)].push_back(f.sessions.back().get());
+  }
+}
+
+// Runs the pacers until every session is done; the progress line meanwhile.
+void drive(fleet& f, const run_setup& setup, int total) {
+  std::atomic<std::size_t> running{f.shares.size()};
+  std::vector<std::thread> pacers;
+  pacers.reserve(f.shares.size());
+  for (auto& share : f.shares)
+    pacers.emplace_back([&running, &setup, share] {
+      pace(share, *setup.stats);
+      --running;
+    });
+  auto last = clock::now();
+  while (running > 0) {
+    std::this_thread::sleep_for(milliseconds(100));
+    if (!setup.opts.quiet && clock::now() - last >= seconds(1)) {
+      last = clock::now();
+      show_progress(setup, total, false);
+    }
+  }
+  for (auto& t : pacers) t.join();
+}
+
 }  // namespace
 
 run_outcome run_load(const options& opts) {
@@ -120,43 +164,15 @@ run_outcome run_load(const options& opts) {
   out.trimmed_ms = static_cast<double>(pcm.size() - spoken.size()) / 16.0;
   out.started_utc = utc_now();
 
-  std::vector<std::unique_ptr<client::client_pool>> pools;
-  for (int i = 0; i < opts.io_threads; ++i)
-    pools.push_back(std::make_unique<client::client_pool>());
+  fleet f;
   setup.start = clock::now() + milliseconds(50);
   setup.deadline = setup.start + duration_cast<clock::duration>(duration<double>(opts.duration_s));
-
-  std::vector<std::unique_ptr<session_driver>> sessions;
-  std::vector<std::vector<session_driver*>> shares(static_cast<std::size_t>(opts.pacers));
-  for (int i = 0; i < out.sessions_requested; ++i) {
-    const auto user = "u" + std::to_string(i);
-    auto& pool = *pools[static_cast<std::size_t>(i % opts.io_threads)];
-    sessions.push_back(std::make_unique<session_driver>(
-        setup, pool, with_query(opts, guild_of(opts, out.run_id, i), user), user,
-        connect_time(setup, i), rng()));
-    shares[static_cast<std::size_t>(i % opts.pacers)].push_back(sessions.back().get());
-  }
-
-  std::atomic<int> running{opts.pacers};
-  std::vector<std::thread> pacers;
-  for (auto& share : shares)
-    pacers.emplace_back([&, share] {
-      pace(share, stats);
-      --running;
-    });
-  auto last = clock::now();
-  while (running > 0) {
-    std::this_thread::sleep_for(milliseconds(100));
-    if (!opts.quiet && clock::now() - last >= seconds(1)) {
-      last = clock::now();
-      show_progress(setup, out.sessions_requested, false);
-    }
-  }
-  for (auto& t : pacers) t.join();
+  build_fleet(f, setup, out, rng);
+  drive(f, setup, out.sessions_requested);
   out.duration_s = duration<double>(clock::now() - setup.start).count();
   if (!opts.quiet) show_progress(setup, out.sessions_requested, true);
-  sessions.clear();  // closes what is still open, before the pools stop
-  pools.clear();
+  f.sessions.clear();  // closes what is still open, before the pools stop
+  f.pools.clear();
   out.totals = stats.collect();
   return out;
 }

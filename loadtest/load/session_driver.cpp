@@ -94,8 +94,8 @@ void session_driver::poll(clock::time_point now) {
   if (phase_ != phase::awaiting) {  // no reply of ours can be pending: forget old frames
     audio_times_.clear();
     audio_base_ = audio_seen_;
-    if (!times.empty()) conn_->forget_audio_payloads();
   }
+  if (!events.empty() || !times.empty()) conn_->forget_before(events_seen_, audio_base_);
   if (conn_->closed()) {
     if (phase_ == phase::speaking || phase_ == phase::awaiting)
       finish_turn(turn_outcome::abandoned, 0, false, now);

@@ -23,13 +23,10 @@ struct client_state {
   std::string guild, user;
   std::weak_ptr<voice_listener> listener;
   session::session_settings sessions;
-  client_limits limits;
   phase now = phase::awaiting_hello;
   caf::actor session, stream;
   std::deque<audio_frame> unacked;  // sent to the stream, not yet done with
   std::uint64_t next_seq = 1;
-  std::chrono::steady_clock::time_point window_start;
-  double window_count = 0;
   static inline const char* name = "voice_client";
 };
 
@@ -140,27 +137,15 @@ void on_binary(client_actor* self, std::string& payload) {
   if (st.unacked.size() > 3000) st.unacked.pop_front();
 }
 
-bool within_rate(client_actor* self) {
-  auto& st = self->state;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - st.window_start >= 1s) {
-    st.window_start = now;
-    st.window_count = 0;
-  }
-  return ++st.window_count <= st.limits.max_messages_per_second;
-}
-
 caf::behavior voice_client(client_actor* self, connection_id id, std::string guild,
                            std::string user, std::weak_ptr<voice_listener> listener,
-                           session::session_settings sessions, client_limits limits) {
+                           session::session_settings sessions) {
   auto& st = self->state;
   st.id = id;
   st.guild = std::move(guild);
   st.user = std::move(user);
   st.listener = std::move(listener);
   st.sessions = std::move(sessions);
-  st.limits = limits;
-  st.window_start = std::chrono::steady_clock::now();
   st.sessions.stats->connections.Increment();
   self->attach_functor(
       [stats = st.sessions.stats](const caf::error&) { stats->connections.Decrement(); });
@@ -172,14 +157,8 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
     join(self);  // the session restarts: join its replacement and replay
   });
   return {
-      [self](ws_text_atom, std::string& p) {
-        if (!within_rate(self)) return close_with(self, 1008, "rate_limited", "too many messages");
-        on_text(self, p);
-      },
-      [self](ws_binary_atom, std::string& p) {
-        if (!within_rate(self)) return close_with(self, 1008, "rate_limited", "too many messages");
-        on_binary(self, p);
-      },
+      [self](ws_text_atom, std::string& p) { on_text(self, p); },
+      [self](ws_binary_atom, std::string& p) { on_binary(self, p); },
       [self](ws_closed_atom) {
         if (self->state.session)
           self->send(self->state.session, leave_atom::value, self->state.user);
@@ -205,9 +184,9 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
 
 caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
                               std::string user, std::weak_ptr<voice_listener> listener,
-                              session::session_settings sessions, client_limits limits) {
+                              session::session_settings sessions) {
   return sys.spawn(voice_client, id, std::move(guild), std::move(user), std::move(listener),
-                   std::move(sessions), limits);
+                   std::move(sessions));
 }
 
 }  // namespace parley::transport

@@ -10,12 +10,8 @@
 
 namespace parley::transport {
 
-struct client_limits {
-  double max_messages_per_second = 100;
-};
-
 caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
                               std::string user, std::weak_ptr<voice_listener> listener,
-                              session::session_settings sessions, client_limits limits);
+                              session::session_settings sessions);
 
 }  // namespace parley::transport

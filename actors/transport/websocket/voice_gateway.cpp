@@ -28,6 +28,25 @@ bool valid_name(const std::string& s) {
   return true;
 }
 
+// Allows `rate` messages a second on average and bursts up to `burst`.
+class token_bucket {
+ public:
+  token_bucket(double rate, double burst)
+      : rate_(rate), burst_(burst), tokens_(burst), last_(std::chrono::steady_clock::now()) {}
+  bool take(std::chrono::steady_clock::time_point now) {
+    tokens_ =
+        std::min(burst_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+
+ private:
+  double rate_, burst_, tokens_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 bool same_secret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -65,22 +84,24 @@ class gateway_events final : public listener_events {
   void on_open(connection_id id, const upgrade_request& req) override {
     ++per_address_[req.remote];
     remote_[id] = req.remote;
-    clients_[id] =
-        spawn_voice_client(sys_, id, req.query.at("guild"), req.query.at("user"), listener_,
-                           sessions_, client_limits{cfg_.max_messages_per_second});
+    buckets_.emplace(id,
+                     token_bucket(cfg_.max_messages_per_second, 2 * cfg_.max_messages_per_second));
+    clients_[id] = spawn_voice_client(sys_, id, req.query.at("guild"), req.query.at("user"),
+                                      listener_, sessions_);
   }
 
   void on_text(connection_id id, std::string payload) override {
-    if (auto it = clients_.find(id); it != clients_.end())
+    if (auto it = clients_.find(id); it != clients_.end() && admit(id))
       caf::anon_send(it->second, ws_text_atom::value, std::move(payload));
   }
 
   void on_binary(connection_id id, std::string payload) override {
-    if (auto it = clients_.find(id); it != clients_.end())
+    if (auto it = clients_.find(id); it != clients_.end() && admit(id))
       caf::anon_send(it->second, ws_binary_atom::value, std::move(payload));
   }
 
   void on_close(connection_id id) override {
+    buckets_.erase(id);
     if (auto it = clients_.find(id); it != clients_.end()) {
       caf::anon_send(it->second, ws_closed_atom::value);
       clients_.erase(it);
@@ -97,6 +118,23 @@ class gateway_events final : public listener_events {
   }
 
  private:
+  // Counted as messages arrive, so a server that falls behind does not
+  // mistake its own backlog for a flooding client.
+  bool admit(connection_id id) {
+    auto it = buckets_.find(id);
+    if (it == buckets_.end()) return false;  // refused already: the close is under way
+    if (it->second.take(std::chrono::steady_clock::now())) return true;
+    buckets_.erase(it);
+    if (auto l = listener_.lock()) {
+      l->send_text(id, nlohmann::json{{"type", "error"},
+                                      {"code", "rate_limited"},
+                                      {"message", "too many messages"}}
+                           .dump());
+      l->close(id, 1008, "too many messages");
+    }
+    return false;
+  }
+
   bool authorized(const upgrade_request& req) const {
     auto t = req.query.find("token");
     if (t != req.query.end() && same_secret(t->second, cfg_.token)) return true;
@@ -121,6 +159,7 @@ class gateway_events final : public listener_events {
   std::map<connection_id, caf::actor> clients_;
   std::map<connection_id, std::string> remote_;
   std::map<std::string, std::size_t> per_address_;
+  std::map<connection_id, token_bucket> buckets_;
 };
 
 struct gateway_state {

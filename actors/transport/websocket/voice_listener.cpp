@@ -99,6 +99,9 @@ class server_impl final : public voice_listener::impl {
       ws_.close(h, websocketpp::close::status::policy_violation, "no pong", ec);
     });
     configure_tls();
+    // Reply audio is 20 ms packets of ~80 bytes: Nagle would hold every
+    // other one back and pair them up.
+    set_no_delay();
     websocketpp::lib::asio::error_code aec;
     auto address = websocketpp::lib::asio::ip::make_address(cfg.host, aec);
     if (aec) throw std::runtime_error("voice address '" + cfg.host + "' is not an IP address");
@@ -163,6 +166,7 @@ class server_impl final : public voice_listener::impl {
   };
 
   void configure_tls();
+  void set_no_delay();
 
   bool lookup(connection_id id, hdl& out) const {
     std::lock_guard<std::mutex> g(mutex_);
@@ -281,6 +285,23 @@ class server_impl final : public voice_listener::impl {
 
 template <>
 void server_impl<plain_config>::configure_tls() {}
+
+template <>
+void server_impl<plain_config>::set_no_delay() {
+  ws_.set_socket_init_handler([](hdl, websocketpp::lib::asio::ip::tcp::socket& s) {
+    websocketpp::lib::asio::error_code ec;
+    s.set_option(websocketpp::lib::asio::ip::tcp::no_delay(true), ec);
+  });
+}
+
+template <>
+void server_impl<tls_config>::set_no_delay() {
+  ws_.set_socket_init_handler(
+      [](hdl, websocketpp::lib::asio::ssl::stream<websocketpp::lib::asio::ip::tcp::socket>& s) {
+        websocketpp::lib::asio::error_code ec;
+        s.lowest_layer().set_option(websocketpp::lib::asio::ip::tcp::no_delay(true), ec);
+      });
+}
 
 template <>
 void server_impl<tls_config>::configure_tls() {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Parley's own overhead: the null engines (a fixed transcript, a 400 ms tone)
+# leave only transport, Opus, VAD, actors and pacing. 100, 500 and 1000
+# speakers; prints a markdown table with the server's CPU and memory.
+#   usage: loadtest/bench_overhead.sh      (env: DURATION=30 SESSIONS="100 500 1000" BUILD_DIR=...)
+# The gateway admits at most 50 connections per client address: from one
+# host, runs beyond that need a server with that limit raised.
+set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
+duration=${DURATION:-30}
+sessions=${SESSIONS:-100 500 1000}
+
+echo "## Parley overhead, null engines"
+echo
+machine
+echo "- server: PARLEY_STT=null PARLEY_TTS=null, PARLEY_MAX_SESSIONS = sessions + 100"
+echo
+echo "| sessions | connected | turns answered | complete | p50 ms | p95 ms | p99 ms | jitter p99 ms | errors | parleyd CPU (cores) | parleyd RSS MB | client CPU (cores) | pacer late p99 ms |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+notes=$out_dir/notes.md
+: >"$notes"
+for n in $sessions; do
+  start_parleyd "$out_dir/parleyd-$n.log" PARLEY_STT=null PARLEY_TTS=null \
+    PARLEY_MAX_SESSIONS=$((n + 100))
+  report=$out_dir/overhead-$n.json
+  ramp=$((n / 100 > 1 ? n / 100 : 1))  # 100 new sessions a second
+  before=$(cpu_seconds "$parleyd_pid")
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o "$out_dir/client-$n.time" "$load" \
+    --url "ws://127.0.0.1:$voice_port/v1/voice" --sessions "$n" --duration "$duration" \
+    --ramp-up "$ramp" --out "$report" --quiet 2>/dev/null || true
+  wall=$(echo "$(date +%s.%N) - $start" | bc)
+  server_cores=$(echo "scale=2; ($(cpu_seconds "$parleyd_pid") - $before) / $wall" | bc)
+  client_cores=$(echo "scale=2; ($(tr ' ' '+' <"$out_dir/client-$n.time")) / $wall" | bc)
+  rss=$(rss_mb "$parleyd_pid")
+  stop_parleyd
+  jq -r --arg s "$server_cores" --arg c "$client_cores" --arg m "$rss" '"| \(.sessions.requested) | \(.sessions.connected) | \(.turns.answered) | \(.turns.complete) | \(.latency_ms.p50|round) | \(.latency_ms.p95|round) | \(.latency_ms.p99|round) | \(.jitter_ms.p99|round) | \(.total_errors) | \($s) | \($m) | \($c) | \(.client.pacer_late_ms.p99*10|round/10) |"' "$report"
+  refusals "$report" >>"$notes"
+  jq -r '.diagnostics.event_codes | to_entries[] | "  - \(.value) error events: \(.key)"' "$report" >>"$notes"
+done
+echo
+echo "Command: \`parley-load --sessions N --duration $duration --ramp-up N/100\` against \`PARLEY_STT=null PARLEY_TTS=null parleyd\` on 127.0.0.1."
+if [ -s "$notes" ]; then echo; echo "Refused or failed:"; cat "$notes"; fi

@@ -1,0 +1,180 @@
+// The promise under fire: several people talk, turn after turn, while a
+// driver kills actors of every kind on the voice path through the ops
+// endpoint and makes engines throw, hang and crawl. Every utterance must be
+// answered, the process must live, and no actor may be left behind.
+
+#include <algorithm>
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/app_fixture.hpp"
+#include "tests/voice/voice_test_util.hpp"
+
+using namespace parley;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+constexpr int speakers = 4;
+constexpr int turns_each = 3;
+
+runtime::config chaos_config() {
+  auto c = test::test_config(true);
+  c.stt_decoders = 3;  // a hung job holds its decoder until the hang ends
+  c.stt_deadline = 2000ms;
+  c.agent_deadline = 2000ms;
+  c.tts_deadline = 2000ms;
+  c.restart_max = 1000;  // chaos kills far more often than production ever restarts
+  return c;
+}
+
+struct chaos_fixture : test::app_fixture {
+  chaos_fixture() : app_fixture(chaos_config()) {}
+};
+
+struct speaker_result {
+  int spoken = 0, answered = 0, errors = 0;
+};
+
+// One person: speaks, then keeps the microphone open (silence) until the
+// answer has been played, turn after turn.
+speaker_result speak(client::client_pool& pool, const std::string& url,
+                     const std::vector<client::bytes>& utterance) {
+  speaker_result r;
+  auto c = test::joined(pool, url);
+  for (int turn = 0; turn < turns_each; ++turn) {
+    std::size_t ended_before = 0;
+    for (const auto& e : c->events()) ended_before += e.type() == "audio_ended" ? 1 : 0;
+    client::stream_paced(*c, utterance, client::clock::now());
+    ++r.spoken;
+    const bool answered = test::keep_talking_until(
+        *c,
+        [&](const std::vector<client::event>& evs, std::size_t) {
+          std::size_t ended = 0;
+          for (const auto& e : evs) ended += e.type() == "audio_ended" ? 1 : 0;
+          return ended > ended_before;
+        },
+        45s);
+    r.answered += answered ? 1 : 0;
+  }
+  for (const auto& e : c->events()) r.errors += e.type() == "error" ? 1 : 0;
+  return r;
+}
+
+// PARLEY_CHAOS_KINDS=a,b narrows the victims when chasing a failure.
+std::vector<std::string> victim_kinds_from_env() {
+  const char* env = std::getenv("PARLEY_CHAOS_KINDS");
+  if (env == nullptr) return {"audio_stream", "stt_job", "tts_job", "agent", "guild_session"};
+  std::vector<std::string> out;
+  std::stringstream in(env);
+  for (std::string k; std::getline(in, k, ',');) out.push_back(k);
+  return out;
+}
+const std::vector<std::string> victim_kinds = victim_kinds_from_env();
+
+struct kill_stats {
+  int kills = 0, faults = 0;
+  std::vector<double> recovery_ms;  // kill -> replacement running, where one came
+};
+
+// Kills a random actor of a voice-path kind every 200-300 ms, arms a random
+// engine fault now and then, until `stop`.
+kill_stats drive(test::app_fixture& f, const std::atomic<bool>& stop) {
+  kill_stats s;
+  std::mt19937 rng(20261122);
+  const std::vector<std::string> stages = {"stt", "agent", "tts"};
+  const std::vector<std::string> faults = {"throw", "hang", "slow"};
+  auto next = client::clock::now();
+  while (!stop) {
+    next += std::chrono::milliseconds(std::uniform_int_distribution<int>(200, 300)(rng));
+    std::this_thread::sleep_until(next);  // the driver's own pace, not synchronisation
+    if (std::getenv("PARLEY_CHAOS_NO_FAULTS") == nullptr &&
+        std::uniform_int_distribution<int>(0, 5)(rng) == 0) {
+      const auto url = f.url("/faults/" + stages[rng() % 3] + "/" + faults[rng() % 3] + "/1");
+      if (test::http("POST", url, {"Authorization: Bearer " + test::ops_token}).status == 202)
+        ++s.faults;
+      continue;
+    }
+    std::vector<runtime::actor_info> candidates;
+    for (const auto& a : f.app.registry().snapshot())
+      if (a.state == runtime::actor_state::running &&
+          std::find(victim_kinds.begin(), victim_kinds.end(), a.kind) != victim_kinds.end())
+        candidates.push_back(a);
+    if (candidates.empty()) continue;
+    const auto victim = candidates[rng() % candidates.size()];
+    const auto t0 = client::clock::now();
+    if (f.kill(victim.id).status != 202) continue;
+    ++s.kills;
+    const bool back = f.app.registry().wait_until(
+        [&](const std::vector<runtime::actor_info>& all) {
+          for (const auto& a : all)
+            if (a.id == victim.id)
+              return a.restarts > victim.restarts && a.state == runtime::actor_state::running;
+          return false;
+        },
+        150ms);
+    if (back)
+      s.recovery_ms.push_back(
+          std::chrono::duration<double, std::milli>(client::clock::now() - t0).count());
+  }
+  return s;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(voice_chaos, chaos_fixture)
+
+BOOST_AUTO_TEST_CASE(every_turn_is_answered_while_actors_die) {
+  const auto baseline = app.registry().count();
+  const auto utterance = test::goforward_packets(600ms);
+  client::client_pool pool;
+  std::atomic<bool> stop{false};
+  kill_stats killed;
+  std::thread driver([&] { killed = drive(*this, stop); });
+  std::vector<speaker_result> results(speakers);
+  std::vector<std::thread> people;
+  for (int i = 0; i < speakers; ++i)
+    people.emplace_back([&, i] {
+      // Two rooms, two people each: sessions shared and not.
+      results[i] = speak(pool, voice_url("room" + std::to_string(i % 2), "p" + std::to_string(i)),
+                         utterance);
+    });
+  for (auto& p : people) p.join();
+  stop = true;
+  driver.join();
+
+  int spoken = 0, answered = 0, errors = 0;
+  for (const auto& r : results) {
+    spoken += r.spoken;
+    answered += r.answered;
+    errors += r.errors;
+  }
+  BOOST_CHECK_EQUAL(spoken, speakers * turns_each);
+  BOOST_CHECK_EQUAL(answered, spoken);
+  BOOST_CHECK_GT(killed.kills, 10);
+  BOOST_CHECK_EQUAL(test::get(url("/livez")).status, 200);
+  // Everyone has left: only the fixed tree remains (hung jobs end within their hang).
+  const bool back_to_baseline = app.registry().wait_until(
+      [&](const std::vector<runtime::actor_info>& all) { return all.size() == baseline; }, 20s);
+  BOOST_CHECK_MESSAGE(back_to_baseline,
+                      "actors " << app.registry().count() << " vs baseline " << baseline);
+  std::cout << "chaos: " << spoken << " turns, " << answered << " answered, " << spoken - answered
+            << " unanswered, " << errors << " error events, " << killed.kills << " kills, "
+            << killed.faults << " faults, recovery p50 " << percentile(killed.recovery_ms, 0.5)
+            << " ms p99 " << percentile(killed.recovery_ms, 0.99) << " ms ("
+            << killed.recovery_ms.size() << " measured), actors " << app.registry().count() << "/"
+            << baseline << std::endl;
+}
+
+BOOST_AUTO_TEST_SUITE_END()
