@@ -23,7 +23,7 @@ ci/lint.sh tidy
 step "tests"
 find build/check -name '*.gcda' -delete
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/ci/ubsan.supp
 (cd build/check && ctest --output-on-failure -j "${PARLEY_JOBS:-$(nproc)}")
 
 step "coverage"
