@@ -74,11 +74,14 @@ struct ops_server::impl {
 
 ops_server::ops_server(const std::string& host, std::uint16_t port, router routes)
     : impl_(std::make_unique<impl>(std::move(routes))) {
-  // A slow or stuck client (slowloris) holds a worker thread for at most
-  // request_timeout_ms; a handful of threads is plenty for probes and scrapes.
+  // CivetWeb gives each connection a worker thread until its request is in:
+  // a slow or stuck client (slowloris) holds one for at most
+  // request_timeout_ms. The pool is sized so that a few dozen such clients
+  // still leave threads for probes and scrapes; the ops port belongs on a
+  // private network, where more than that is not expected.
   const std::vector<std::string> options = {"listening_ports",    listen_spec(host, port),
-                                            "num_threads",        "8",
-                                            "request_timeout_ms", "5000",
+                                            "num_threads",        "48",
+                                            "request_timeout_ms", "3000",
                                             "enable_keep_alive",  "no"};
   try {
     impl_->server = std::make_unique<CivetServer>(options);

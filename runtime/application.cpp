@@ -144,6 +144,23 @@ struct application::impl {
     return root;
   }
 
+  // Turns already heard are answered before the process stops, up to the
+  // drain deadline; what is left after it is logged.
+  void drain() {
+    if (!root || voice_stats.open.count() == 0) return;
+    log::info("runtime", "draining",
+              {{"open_turns", std::to_string(voice_stats.open.count())},
+               {"deadline_s", std::to_string(cfg.drain_timeout.count())}});
+    const auto t0 = std::chrono::steady_clock::now();
+    if (voice_stats.open.wait_none(t0 + cfg.drain_timeout)) {
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+      log::info("runtime", "drained", {{"seconds", std::to_string(took.count())}});
+    } else {
+      log::warn("runtime", "drain deadline passed with turns open",
+                {{"open_turns", std::to_string(voice_stats.open.count())}});
+    }
+  }
+
   session::session_settings sessions() {
     session::session_settings s;
     s.vad.silence_window = cfg.silence_window;
@@ -223,7 +240,8 @@ void application::shutdown() {
     d.shut_down = true;
     if (!d.exit_code) d.exit_code = 0;  // the root's end is expected from here on
   }
-  d.ready.start_draining();
+  d.ready.start_draining();  // /readyz 503 and no new connections from here on
+  d.drain();
   if (d.root) caf::anon_send_exit(d.root, caf::exit_reason::user_shutdown);
   d.system.await_all_actors_done();
   d.ops.reset();

@@ -15,10 +15,11 @@ struct slot {
   child_spec spec;
   actor_id id = 0;
   caf::actor handle;
-  bool initial = false;   // counts toward the owner's readiness
-  bool ready = false;     // has announced ready at least once
-  bool stopping = false;  // stopped on purpose: never restarted
-  std::uint32_t attempt = 0;
+  bool initial = false;       // counts toward the owner's readiness
+  bool ready = false;         // has announced ready at least once
+  bool stopping = false;      // stopped on purpose: never restarted
+  std::uint32_t attempt = 0;  // restarts since it last ran stably
+  clock::time_point started_at;
   std::optional<clock::time_point> down_at;  // set while recovering
 };
 
@@ -59,6 +60,7 @@ slot* child_set::find_slot(const caf::actor_addr& addr) const {
 void child_set::start(slot& s, bool restart) {
   child_context ctx{s.id, caf::actor_cast<caf::actor>(owner_), svc_};
   s.handle = s.spec.start(owner_, ctx);
+  s.started_at = clock::now();
   owner_->monitor(s.handle);
   svc_->registry.bind(s.id, [h = s.handle] { caf::anon_send_exit(h, caf::exit_reason::kill); });
   if (hooks_.on_started) hooks_.on_started(s.id, s.handle, restart);
@@ -160,6 +162,9 @@ bool child_set::handle_down(const caf::down_msg& dm) {
                      (spec_.restart_strategy == strategy::rest_for_one && i > failed);
     if (hit && !v[i].stopping) affected.push_back(i);
   }
+  // A child that ran a while before dying is not crash-looping: it comes
+  // back at once, however often it died before.
+  if (now - s->started_at >= spec_.backoff.reset_after) s->attempt = 0;
   const auto delay = spec_.backoff.delay(s->attempt++, rng_);
   log::warn("supervisor", "restarting child",
             {{"kind", s->spec.kind},

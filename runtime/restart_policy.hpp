@@ -25,6 +25,8 @@ struct backoff_policy {
   std::chrono::milliseconds base{10};
   std::chrono::milliseconds cap{2000};
   double jitter = 0.2;  // +/- fraction, so restarts of many children spread out
+  // A child that ran this long before it died starts again from attempt 0.
+  std::chrono::milliseconds reset_after{200};
 
   std::chrono::milliseconds delay(std::uint32_t attempt, std::mt19937& rng) const;
 };

@@ -68,6 +68,12 @@ void ack(session_actor* self, const std::string& user, std::uint64_t seq) {
   if (seq > 0) self->send(m->second.client, frames_done{seq});
 }
 
+// Every turn leaves the session's memory through here, so the count of
+// open turns stays true.
+void drop_turn(session_actor* self, turn_id id) {
+  if (self->state.mem->turns.erase(id) > 0) self->state.cfg.stats->open.closed();
+}
+
 void finish_turn(session_actor* self, turn& t) {
   auto& st = self->state;
   stop_job(self, t.stt);
@@ -85,7 +91,7 @@ void finish_turn(session_actor* self, turn& t) {
   const auto last = t.last_seq;
   auto m = st.members.find(user);
   if (m != st.members.end() && m->second.open == t.id) m->second.open.reset();
-  st.mem->turns.erase(t.id);
+  drop_turn(self, t.id);
   if (last > 0) ack(self, user, last);
 }
 
@@ -93,7 +99,7 @@ void tick(session_actor* self);
 
 void arm_watchdog(session_actor* self, turn& t, const std::string& stage,
                   std::chrono::milliseconds deadline) {
-  self->delayed_send(self, deadline, watchdog_atom::value, t.id, stage, ++t.watch);
+  self->delayed_send(self, deadline, watchdog_atom::value, t.id, stage, ++t.watch[stage]);
 }
 
 // The reply has been synthesised and every frame of it has gone out.
@@ -224,6 +230,7 @@ turn& open_turn(session_actor* self, const std::string& user) {
   auto& st = self->state;
   const auto id = st.mem->next_turn++;
   auto& t = st.mem->turns[id];
+  st.cfg.stats->open.opened();
   t.id = id;
   t.user = user;
   return t;
@@ -340,7 +347,7 @@ void on_job_failed(session_actor* self, job_failed& f);
 // its kill until the call returns, so it is abandoned and the stage re-run.
 void on_watchdog(session_actor* self, turn_id id, const std::string& stage, std::uint32_t gen) {
   turn* t = find_turn(self, id);
-  if (t == nullptr || t->watch != gen) return;
+  if (t == nullptr || t->watch[stage] != gen) return;
   auto& job = stage == "stt" ? t->stt : stage == "agent" ? t->agent : t->tts;
   if (job == 0) return;
   auto& st = self->state;
@@ -396,7 +403,7 @@ void restream(session_actor* self, const std::string& user, member& m, const caf
   for (auto id : open) {
     auto& t = self->state.mem->turns.at(id);
     stop_job(self, t.stt);
-    self->state.mem->turns.erase(id);
+    drop_turn(self, id);
   }
   m.open.reset();
   if (held > 0) self->send(h, skip_atom::value, held);
@@ -422,14 +429,28 @@ void on_job_started(session_actor* self, runtime::actor_id id, const caf::actor&
     if (stage == nullptr) continue;
     if (++t.restarts > self->state.cfg.max_restarts)
       return fail_turn(self, t, stage, std::string(stage) + " job kept dying");
-    if (id == t.stt)
-      feed_stt(self, t, h);
-    else if (id == t.tts)
+    // The deadline is per attempt: a replacement gets the whole of it.
+    auto& cfg = self->state.cfg;
+    if (id == t.stt) {
+      feed_stt(self, t, h);  // its watchdog starts once it has a recogniser
+    } else if (id == t.tts) {
       feed_tts(self, t, h);
+      arm_watchdog(self, t, "tts", cfg.tts_deadline);
+    } else {
+      arm_watchdog(self, t, "agent", cfg.agent_deadline);
+    }
     return;
   }
   for (auto& [user, m] : self->state.members)
     if (m.stream == id) return restream(self, user, m, h);
+}
+
+// Waiting for a free recogniser is queueing, not hanging: an stt job's
+// deadline runs from when it has one (and the utterance has ended).
+void on_job_ready(session_actor* self, runtime::actor_id id) {
+  for (auto& [tid, t] : self->state.mem->turns)
+    if (id == t.stt && t.speech_done)
+      return arm_watchdog(self, t, "stt", self->state.cfg.stt_deadline);
 }
 
 // A new incarnation picks up the turns its predecessor left: each stage
@@ -446,13 +467,12 @@ void resume(session_actor* self) {
     } else if (!t.transcript_final) {
       t.stt = st.children->add(stt::stt_job_spec(id, t.user, st.cfg.catalog), false);
       feed_stt(self, t, st.children->handle(t.stt));
-      arm_watchdog(self, t, "stt", st.cfg.stt_deadline);
     } else if (!t.reply_complete) {
       start_agent(self, t);
     }
     if (!t.sentences.empty() && !t.audio_complete) speak(self, t, t.sentences_voiced);
   }
-  for (auto id : open) st.mem->turns.erase(id);
+  for (auto id : open) drop_turn(self, id);
   start_playout(self);
 }
 
@@ -498,11 +518,12 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
       [self](join_atom, const std::string& user, caf::actor& client) {
         auto& st = self->state;
         if (auto old = st.members.find(user); old != st.members.end()) {
-          self->send(old->second.client,
-                     client_event{json{{"type", "error"},
-                                       {"code", "replaced"},
-                                       {"message", "another connection joined as this user"}}
-                                      .dump()});
+          if (old->second.client != client)
+            self->send(old->second.client,
+                       client_event{json{{"type", "error"},
+                                         {"code", "replaced"},
+                                         {"message", "another connection joined as this user"}}
+                                        .dump()});
           st.children->stop(old->second.stream);
           st.members.erase(old);
         }
@@ -551,8 +572,9 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
         on_watchdog(self, id, stage, gen);
       },
       [self](ready_atom, runtime::actor_id id) {
-        self->state.children->handle_ready(
-            id, caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        if (self->state.children->handle_ready(
+                id, caf::actor_cast<caf::actor_addr>(self->current_sender())))
+          on_job_ready(self, id);
       },
       [self](restart_atom, runtime::actor_id id) {
         self->state.children->handle_restart_timer(id);
@@ -568,7 +590,7 @@ runtime::child_spec guild_session_spec(const std::string& guild, session_setting
   c.kind = "guild_session";
   c.tags = {{"guild", guild}};
   c.restart = runtime::restart_type::transient;
-  c.start = [guild, settings, mem = std::make_shared<session_memory>()](
+  c.start = [guild, settings, mem = std::make_shared<session_memory>(&settings.stats->open)](
                 caf::local_actor* sup, const runtime::child_context& ctx) {
     return sup->spawn(guild_session, guild, settings, mem, ctx);
   };

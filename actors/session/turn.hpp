@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/agent/agent_engine.hpp"
+#include "actors/session/open_turns.hpp"
 #include "messages/voice.hpp"
 #include "runtime/registry.hpp"
 
@@ -32,9 +33,9 @@ struct turn {
   bool audio_started = false;
   std::uint32_t frames_sent = 0;  // reply frames sent, reported in audio_ended
   bool cancelled = false;
-  std::uint32_t failures = 0;  // jobs that failed or missed their deadline
-  std::uint32_t restarts = 0;  // jobs restarted after dying
-  std::uint32_t watch = 0;     // the current watchdog generation
+  std::uint32_t failures = 0;                  // jobs that failed or missed their deadline
+  std::uint32_t restarts = 0;                  // jobs restarted after dying
+  std::map<std::string, std::uint32_t> watch;  // each stage's current watchdog
 
   runtime::actor_id stt = 0, agent = 0, tts = 0;
 
@@ -47,6 +48,15 @@ struct turn {
 // replacement picks up every turn where it was (the supervisor's child spec
 // holds this, not the actor).
 struct session_memory {
+  explicit session_memory(open_turns* counter) : open(counter) {}
+  session_memory(const session_memory&) = delete;
+  session_memory& operator=(const session_memory&) = delete;
+  // The session ended for good: what it held is not open any more.
+  ~session_memory() {
+    if (open != nullptr) open->closed(turns.size());
+  }
+
+  open_turns* open;  // counts `turns` across every session
   std::map<messages::turn_id, turn> turns;
   messages::turn_id next_turn = 1;
   // Reply audio waiting to be paced out; one reply plays at a time.

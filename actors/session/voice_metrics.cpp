@@ -39,6 +39,7 @@ voice_metrics::voice_metrics(prometheus::Registry& r)
       watchdog_kills(prometheus::BuildCounter()
                          .Name("parley_watchdog_kills_total")
                          .Help("Jobs abandoned past their deadline, by stage.")
-                         .Register(r)) {}
+                         .Register(r)),
+      open(gauge(r, "parley_turns_open", "Turns heard and not yet answered or given up.")) {}
 
 }  // namespace parley::session

@@ -6,6 +6,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "actors/session/open_turns.hpp"
+
 namespace parley::session {
 
 struct voice_metrics {
@@ -23,6 +25,7 @@ struct voice_metrics {
   prometheus::Counter& turns;
   prometheus::Family<prometheus::Counter>& errors;          // {phase}
   prometheus::Family<prometheus::Counter>& watchdog_kills;  // {stage}
+  open_turns open;                                          // parley_turns_open
 };
 
 }  // namespace parley::session

@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "messages/supervision.hpp"
 #include "runtime/metrics.hpp"
@@ -220,6 +221,22 @@ BOOST_AUTO_TEST_CASE(repeated_failures_wait_out_the_backoff) {
   kill("w");  // second: waits about base
   BOOST_REQUIRE(running_with("w", 2));
   BOOST_CHECK(std::chrono::steady_clock::now() - t0 >= 270ms);
+}
+
+BOOST_AUTO_TEST_CASE(a_child_that_ran_stably_comes_back_at_once) {
+  auto spec = spec_of(strategy::one_for_one, {worker(h, "w", restart_type::permanent)});
+  spec.backoff = {2s, 4s, 0.1, 50ms};
+  start(spec);
+  kill("w");
+  BOOST_REQUIRE(running_with("w", 1, 1s));
+  kill("w");  // died right after starting: waits out the backoff
+  BOOST_REQUIRE(running_with("w", 2, 5s));
+  // Uptime is what is under test here, so time has to pass.
+  std::this_thread::sleep_for(100ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  kill("w");  // it ran longer than reset_after: not a crash loop
+  BOOST_REQUIRE(running_with("w", 3, 1s));
+  BOOST_CHECK(std::chrono::steady_clock::now() - t0 < 1s);
 }
 
 BOOST_AUTO_TEST_CASE(dynamic_children_start_and_stop_on_request) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/session/voice_metrics.hpp"
+#include "actors/transport/websocket/client_message.hpp"
 #include "messages/supervision.hpp"
 #include "messages/voice.hpp"
 #include "runtime/build_info.hpp"
@@ -27,6 +28,7 @@ struct client_state {
   caf::actor session, stream;
   std::deque<audio_frame> unacked;  // sent to the stream, not yet done with
   std::uint64_t next_seq = 1;
+  int join_tries = 0;  // since the last successful join
   static inline const char* name = "voice_client";
 };
 
@@ -52,6 +54,17 @@ void replay(client_actor* self) {
 
 void join(client_actor* self);
 
+// The sessions supervisor may itself be between incarnations (it is
+// supervised too): try again shortly, for a bounded time, before giving up.
+constexpr int max_join_tries = 100;
+constexpr auto join_retry = 50ms;
+
+void retry_join(client_actor* self, std::uint16_t status, const std::string& code,
+                const std::string& message) {
+  if (++self->state.join_tries >= max_join_tries) return close_with(self, status, code, message);
+  self->delayed_send(self, join_retry, join_atom::value);
+}
+
 void joined(client_actor* self, caf::actor session) {
   auto& st = self->state;
   st.session = std::move(session);
@@ -60,6 +73,7 @@ void joined(client_actor* self, caf::actor session) {
       .then(
           [self](bool) {
             auto& st = self->state;
+            st.join_tries = 0;
             if (st.now == phase::active) return;  // a re-join after a session restart
             st.now = phase::active;
             send_text(self,
@@ -74,7 +88,12 @@ void joined(client_actor* self, caf::actor session) {
                            {"server", std::string("parley/") + build_info::version}}
                           .dump());
           },
-          [self](caf::error&) { join(self); });
+          [self, asked = caf::actor_cast<caf::actor_addr>(st.session)](caf::error& e) {
+            // A session that died is rejoined by the down handler; joining
+            // here too would join twice.
+            if (e == caf::sec::request_timeout && self->state.session.address() == asked)
+              retry_join(self, 1011, "internal", "could not join the session");
+          });
 }
 
 // Finds (or starts) the guild's session through the sessions supervisor; on
@@ -82,48 +101,34 @@ void joined(client_actor* self, caf::actor session) {
 void join(client_actor* self) {
   auto& st = self->state;
   auto sup = self->system().registry().get(caf::atom("sessions"));
-  if (!sup) {
-    close_with(self, 1013, "busy", "the server is not ready for sessions");
-    return;
-  }
+  if (!sup) return retry_join(self, 1013, "busy", "the server is not ready for sessions");
   self->request(caf::actor_cast<caf::actor>(sup), 10s, find_or_start_atom::value,
                 std::string("guild"), st.guild, session::guild_session_spec(st.guild, st.sessions))
       .then([self](caf::actor& s) { joined(self, std::move(s)); },
             [self](caf::error&) {
-              close_with(self, 1011, "internal", "could not join the session");
+              retry_join(self, 1011, "internal", "could not join the session");
             });
-}
-
-bool hello_ok(const json& j) {
-  return j.value("codec", "") == "opus" && j.value("sample_rate", 0) == 48000 &&
-         j.value("channels", 0) == 1 && j.value("frame_ms", 0) == 20;
 }
 
 void on_text(client_actor* self, const std::string& payload) {
   auto& st = self->state;
-  json j = json::parse(payload, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return send_error(self, "bad_json", "a text message must be a JSON object");
-  const std::string type = j.value("type", "");
-  if (type == "hello") {
-    if (st.now != phase::awaiting_hello)
-      return send_error(self, "protocol", "hello was already sent");
-    if (!hello_ok(j))
-      return close_with(self, 1003, "unsupported_format",
-                        "only opus, 48000 Hz, 1 channel, 20 ms frames are supported");
-    st.now = phase::joining;
-    return join(self);
+  auto m = parse_client_message(payload);
+  using kind = client_message::kind;
+  switch (m.what) {
+    case kind::invalid:
+      if (m.close != 0) return close_with(self, m.close, m.code, m.message);
+      return send_error(self, m.code, m.message);
+    case kind::hello:
+      if (st.now != phase::awaiting_hello)
+        return send_error(self, "protocol", "hello was already sent");
+      st.now = phase::joining;
+      return join(self);
+    case kind::text:
+      if (st.now == phase::awaiting_hello)
+        return close_with(self, 1008, "protocol", "send hello first");
+      if (st.session) self->send(st.session, text_turn_atom::value, st.user, m.text);
+      return;
   }
-  if (st.now == phase::awaiting_hello)
-    return close_with(self, 1008, "protocol", "send hello first");
-  if (type == "text") {
-    const std::string text = j.value("text", "");
-    if (text.empty() || text.size() > 2000)
-      return send_error(self, "protocol", "text must hold 1 to 2000 characters");
-    if (st.session) self->send(st.session, text_turn_atom::value, st.user, text);
-    return;
-  }
-  send_error(self, "unknown_type", "unknown message type '" + type + "'");
 }
 
 void on_binary(client_actor* self, std::string& payload) {
@@ -165,6 +170,9 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
         self->quit();
       },
       [self](client_event& e) { send_text(self, e.json); },
+      [self](join_atom) {
+        if (!self->state.session) join(self);
+      },
       [self](client_audio& a) {
         if (auto l = self->state.listener.lock())
           l->send_binary(self->state.id, std::string(a.opus.begin(), a.opus.end()));

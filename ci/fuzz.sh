@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs each libFuzzer target for a bounded time (PARLEY_FUZZ_SECONDS, 30 by
+# default) from its committed corpus. A crash fails the run and leaves the
+# input in build/fuzz/crashes/<target>/: copy it into tests/fuzz/corpus/
+# <target>/ so every build replays it from then on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${PARLEY_FUZZ_SECONDS:-30}
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DPARLEY_FUZZ=ON >/dev/null
+targets=(fuzz_client_message fuzz_audio_frames)
+# Inputs: one text frame (the server takes larger ones, but the parser
+# reads them the same way); a few dozen length-prefixed Opus packets.
+declare -A max_len=([fuzz_client_message]=4096 [fuzz_audio_frames]=2048)
+cmake --build build/fuzz --target "${targets[@]}"
+for target in "${targets[@]}"; do
+  name=${target#fuzz_}
+  work=build/fuzz/corpus/$name crashes=build/fuzz/crashes/$name
+  rm -rf "$work" "$crashes" && mkdir -p "$work" "$crashes"
+  cp tests/fuzz/corpus/"$name"/* "$work"/
+  echo "fuzzing $name for ${seconds} s"
+  if ! build/fuzz/tests/fuzz/"$target" "$work" -max_total_time="$seconds" -max_len="${max_len[$target]}" \
+      -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$crashes/" \
+      > "build/fuzz/$name.log" 2>&1; then
+    tail -40 "build/fuzz/$name.log"
+    echo "ci/fuzz.sh: $target failed; the input is in $crashes/" >&2
+    exit 1
+  fi
+  grep -E '^stat::(number_of_executed_units|new_units_added)' "build/fuzz/$name.log" | tr '\n' ' '
+  echo
+done
