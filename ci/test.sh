@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: install what is missing, check the
 # format, build once with warnings as errors, coverage instrumentation and
 # AddressSanitizer + UndefinedBehaviorSanitizer, run clang-tidy, run every
-# test, then hold line coverage of project code to the gate.
+# test, hold line coverage of project code to the gate, then fuzz each
+# parser of client input for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -30,5 +31,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/ci/ubs
 
 step "coverage"
 ci/coverage.sh build/check
+
+step "fuzz (libFuzzer, ${PARLEY_FUZZ_SECONDS:-30} s per target)"
+ci/fuzz.sh
 
 step "done"

@@ -92,12 +92,14 @@ struct application::impl {
   metrics stats{registry};
   readiness ready;
   services svc{registry, stats};
+  // Declared before the actor system so they outlive it: messages still
+  // queued when it goes may hold specs that point at them.
+  std::shared_ptr<engines::engine_catalog> catalog = std::make_shared<engines::engine_catalog>();
+  session::voice_metrics voice_stats{stats.registry()};
   caf::actor_system_config caf_cfg;
   caf::actor_system system;
   caf::actor root;
   std::unique_ptr<ops::ops_server> ops;
-  std::shared_ptr<engines::engine_catalog> catalog = std::make_shared<engines::engine_catalog>();
-  session::voice_metrics voice_stats{stats.registry()};
   std::shared_ptr<std::atomic<std::uint16_t>> voice_port =
       std::make_shared<std::atomic<std::uint16_t>>(0);
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

@@ -24,6 +24,7 @@ struct stream_state {
   std::optional<voice_activity_detector> vad;
   std::uint64_t last_seq = 0;
   std::uint64_t last_ack = 0;
+  std::uint64_t preroll_frames = 0;
   static inline const char* name = "audio_stream";
 };
 
@@ -51,7 +52,10 @@ void on_pcm(stream_actor* self, const std::vector<std::int16_t>& pcm48, std::uin
     self->send(st.session, speech_audio{st.user, std::move(pcm16)});
   } else if (seq - st.last_ack >= ack_every) {
     st.last_ack = seq;
-    self->send(st.session, st.user, frames_done{seq});
+    // The frames of the pre-roll window may yet open an utterance: a replay
+    // after a restart must still hold them, or its first word is clipped.
+    const std::uint64_t hold = st.preroll_frames;
+    if (seq > hold) self->send(st.session, st.user, frames_done{seq - hold});
   }
 }
 
@@ -85,6 +89,8 @@ runtime::child_spec audio_stream_spec(const std::string& guild, const std::strin
       self->state.session = ctx.supervisor;
       self->state.stats = stats;
       self->state.vad.emplace(vad);
+      self->state.preroll_frames =
+          static_cast<std::uint64_t>(vad.preroll / std::chrono::milliseconds(20)) + 1;
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
       return {
           [self](audio_frame& f) { on_frame(self, f); },

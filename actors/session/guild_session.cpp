@@ -59,12 +59,15 @@ void stop_job(session_actor* self, runtime::actor_id& job) {
   job = 0;
 }
 
-// The frames of everything before the user's oldest unanswered turn are done.
+// The transport may forget every frame up to `seq` except those of an
+// utterance still being spoken: an ended one's audio is in the session's
+// memory, which outlives restarts. (Holding more would make every restart
+// replay all the silence since.)
 void ack(session_actor* self, const std::string& user, std::uint64_t seq) {
   auto m = self->state.members.find(user);
   if (m == self->state.members.end()) return;
   for (auto& [id, t] : self->state.mem->turns)
-    if (t.user == user && t.first_seq > 0) seq = std::min(seq, t.first_seq - 1);
+    if (t.user == user && t.first_seq > 0 && !t.speech_done) seq = std::min(seq, t.first_seq - 1);
   if (seq > 0) self->send(m->second.client, frames_done{seq});
 }
 
@@ -265,6 +268,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
   if (t == nullptr) return;
   t->speech_done = true;
   t->last_seq = e.last_seq;
+  ack(self, e.user, e.last_seq);  // the utterance's frames are held here now
   t->speech_end_at = clock::now();
   t->last_voice_at = t->speech_end_at - self->state.cfg.vad.silence_window;
   self->state.members[e.user].open.reset();
@@ -286,7 +290,7 @@ void on_transcript(session_actor* self, transcript& tr) {
   t->transcript = tr.text;
   t->audio.clear();
   t->audio.shrink_to_fit();
-  t->stt = 0;  // it ends by itself
+  stop_job(self, t->stt);  // it ends by itself; stopped, it is not restarted
   self->state.cfg.stats->stt_seconds.Observe(
       std::chrono::duration<double>(clock::now() - t->speech_end_at).count());
   if (tr.text.empty()) {
@@ -304,7 +308,7 @@ void on_sentence(session_actor* self, reply_sentence& r) {
         std::chrono::duration<double>(clock::now() - t->transcript_at).count());
   if (r.final) {
     t->reply_complete = true;
-    t->agent = 0;
+    stop_job(self, t->agent);
   }
   if (!r.text.empty() || !r.final) t->sentences.push_back(r.text);
   broadcast(self, {{"type", "reply"}, {"turn", t->id}, {"text", r.text}, {"final", r.final}});
@@ -328,11 +332,17 @@ void on_sentence_audio(session_actor* self, sentence_audio& a) {
   turn* t = find_turn(self, a.turn);
   if (t == nullptr || t->cancelled || a.index < t->sentences_voiced) return;
   t->sentences_voiced = a.index + 1;
+  log::debug("session", "sentence voiced",
+             {{"turn", std::to_string(a.turn)},
+              {"index", std::to_string(a.index)},
+              {"frames", std::to_string(a.frames.size())},
+              {"final", a.final ? "yes" : "no"},
+              {"queued", std::to_string(self->state.mem->playout.size())}});
   if (!a.frames.empty()) self->state.cfg.stats->tts_seconds.Observe(a.synth_seconds);
   for (auto& f : a.frames) self->state.mem->playout.emplace_back(t->id, std::move(f));
   if (a.final) {
     t->audio_complete = true;
-    t->tts = 0;
+    stop_job(self, t->tts);
   } else {
     arm_watchdog(self, *t, "tts", self->state.cfg.tts_deadline);
   }
@@ -458,6 +468,13 @@ void on_job_ready(session_actor* self, runtime::actor_id id) {
 // the transport replays their frames.
 void resume(session_actor* self) {
   auto& st = self->state;
+  for (auto& [id, t] : st.mem->turns)
+    log::debug("session", "resuming turn",
+               {{"turn", std::to_string(id)},
+                {"voiced", std::to_string(t.sentences_voiced)},
+                {"sentences", std::to_string(t.sentences.size())},
+                {"audio_complete", t.audio_complete ? "yes" : "no"},
+                {"queued", std::to_string(st.mem->playout.size())}});
   std::vector<turn_id> open;
   for (auto& [id, t] : st.mem->turns) {
     t.stt = t.agent = t.tts = 0;

@@ -76,11 +76,13 @@ std::unique_ptr<voice_connection> client_pool::connect(
     auto c = ep->get_con_from_hdl(h, e);
     s->update([&] {
       s->failed = true;
-      if (c) {
-        s->status = c->get_response_code();
-        s->refusal =
-            c->get_response_msg().empty() ? c->get_ec().message() : c->get_response().get_body();
+      if (!c) {
+        s->refusal = "connection gone: " + e.message();
+        return;
       }
+      s->status = c->get_response_code();
+      const auto body = c->get_response().get_body();
+      s->refusal = body.empty() ? c->get_ec().message() : body;
     });
   });
   con->set_close_handler([w, ep = &impl_->endpoint](websocketpp::connection_hdl h) {

@@ -34,6 +34,7 @@ runtime::config chaos_config() {
   c.agent_deadline = 2000ms;
   c.tts_deadline = 2000ms;
   c.restart_max = 1000;  // chaos kills far more often than production ever restarts
+  if (std::getenv("PARLEY_CHAOS_TRACE") != nullptr) c.level = runtime::log_level::debug;
   return c;
 }
 
@@ -43,6 +44,8 @@ struct chaos_fixture : test::app_fixture {
 
 struct speaker_result {
   int spoken = 0, answered = 0, apologised = 0;
+  double connect_ms = 0;  // WebSocket handshake
+  std::vector<std::string> connect_failures;
   std::map<std::string, int> errors;  // error events by code
 };
 
@@ -70,13 +73,37 @@ std::optional<std::int64_t> answered_turn(const std::vector<client::event>& evs,
   return std::nullopt;
 }
 
+// PARLEY_CHAOS_TRACE=1: what an unanswered speaker saw, to chase a failure.
+void trace(const std::string& user, const std::vector<client::event>& evs, std::size_t from) {
+  if (from >= evs.size()) return;
+  const auto t0 = evs[from].at;
+  for (auto i = from; i < evs.size(); ++i) {
+    auto b = evs[i].body;
+    if (b.contains("text")) b["text"] = b["text"].get<std::string>().substr(0, 24);
+    std::cout << user << " +"
+              << std::chrono::duration_cast<std::chrono::milliseconds>(evs[i].at - t0).count()
+              << " ms " << b.dump() << "\n";
+  }
+}
+
 // One person: speaks, then keeps the microphone open (silence) until the
 // answer to that utterance has been played, turn after turn. People in one
 // room take turns, as people do: `room` is held from speaking to answer.
 speaker_result speak(client::client_pool& pool, const std::string& url, const std::string& user,
                      std::mutex& room, const std::vector<client::bytes>& utterance) {
   speaker_result r;
-  auto c = test::joined(pool, url);
+  // Like any client, one whose connection attempt fails tries again; the
+  // failures are counted and reported.
+  const auto t0 = client::clock::now();
+  auto c = pool.connect(url);
+  for (int attempt = 1; !c->wait_open(30s); ++attempt) {
+    r.connect_failures.push_back(std::to_string(c->http_status()) + " " + c->refusal());
+    BOOST_REQUIRE_MESSAGE(attempt < 3, "no WebSocket: " << r.connect_failures.back());
+    c = pool.connect(url);
+  }
+  r.connect_ms = std::chrono::duration<double, std::milli>(client::clock::now() - t0).count();
+  c->send_hello();
+  BOOST_REQUIRE(c->wait_for("ready", 30s));
   for (int turn = 0; turn < turns_each; ++turn) {
     std::lock_guard<std::mutex> floor(room);
     const auto from = c->events().size();
@@ -90,7 +117,10 @@ speaker_result speak(client::client_pool& pool, const std::string& url, const st
           return played.has_value();
         },
         45s);
-    if (!played) continue;
+    if (!played) {
+      if (std::getenv("PARLEY_CHAOS_TRACE") != nullptr) trace(user, c->events(), from);
+      continue;
+    }
     bool failed = false;
     for (const auto& e : c->events())
       failed |= e.type() == "error" && e.body.value("turn", std::int64_t{-1}) == *played;
@@ -194,8 +224,11 @@ BOOST_AUTO_TEST_CASE(every_turn_is_answered_while_actors_die) {
   driver.join();
 
   int spoken = 0, answered = 0, apologised = 0;
+  double slowest_connect = 0;
   std::map<std::string, int> errors;
   for (const auto& r : results) {
+    slowest_connect = std::max(slowest_connect, r.connect_ms);
+    for (const auto& why : r.connect_failures) std::cout << "connect failed: " << why << "\n";
     spoken += r.spoken;
     answered += r.answered;
     apologised += r.apologised;
@@ -220,8 +253,8 @@ BOOST_AUTO_TEST_CASE(every_turn_is_answered_while_actors_die) {
             << " with an apology), errors:" << error_list << ", " << killed.kills << " kills, "
             << killed.faults << " faults, recovery p50 " << percentile(killed.recovery_ms, 0.5)
             << " ms p99 " << percentile(killed.recovery_ms, 0.99) << " ms ("
-            << killed.recovery_ms.size() << " measured), actors " << app.registry().count() << "/"
-            << baseline << std::endl;
+            << killed.recovery_ms.size() << " measured), slowest connect " << slowest_connect
+            << " ms, actors " << app.registry().count() << "/" << baseline << std::endl;
 }
 
 BOOST_AUTO_TEST_SUITE_END()
