@@ -4,7 +4,6 @@
 #   check     what CI tests: -O0, gcov instrumentation for the coverage gate,
 #             AddressSanitizer + UndefinedBehaviorSanitizer, in one build
 #   asan      the sanitizers alone
-#   tsan      ThreadSanitizer, optimised a little so the suite runs in time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
@@ -13,8 +12,7 @@ case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   check) args=(-DCMAKE_BUILD_TYPE=Debug -DPARLEY_COVERAGE=ON "-DPARLEY_SANITIZE=address,undefined") ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug "-DPARLEY_SANITIZE=address,undefined") ;;
-  tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_SANITIZE=thread) ;;
-  *) echo "ci/build.sh: unknown flavour '$flavour' (release|check|asan|tsan)" >&2; exit 2 ;;
+  *) echo "ci/build.sh: unknown flavour '$flavour' (release|check|asan)" >&2; exit 2 ;;
 esac
 # Precompiled headers and ccache get along only with these.
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime

@@ -333,7 +333,8 @@ void on_sentence_audio(session_actor* self, sentence_audio& a) {
   if (t == nullptr || t->cancelled || a.index < t->sentences_voiced) return;
   t->sentences_voiced = a.index + 1;
   log::debug("session", "sentence voiced",
-             {{"turn", std::to_string(a.turn)},
+             {{"guild", self->state.guild},
+              {"turn", std::to_string(a.turn)},
               {"index", std::to_string(a.index)},
               {"frames", std::to_string(a.frames.size())},
               {"final", a.final ? "yes" : "no"},
@@ -468,15 +469,15 @@ void on_job_ready(session_actor* self, runtime::actor_id id) {
 // the transport replays their frames.
 void resume(session_actor* self) {
   auto& st = self->state;
-  for (auto& [id, t] : st.mem->turns)
+  std::vector<turn_id> open;
+  for (auto& [id, t] : st.mem->turns) {
     log::debug("session", "resuming turn",
-               {{"turn", std::to_string(id)},
+               {{"guild", st.guild},
+                {"turn", std::to_string(id)},
                 {"voiced", std::to_string(t.sentences_voiced)},
                 {"sentences", std::to_string(t.sentences.size())},
                 {"audio_complete", t.audio_complete ? "yes" : "no"},
                 {"queued", std::to_string(st.mem->playout.size())}});
-  std::vector<turn_id> open;
-  for (auto& [id, t] : st.mem->turns) {
     t.stt = t.agent = t.tts = 0;
     t.speech_end_at = clock::now();
     if (t.first_seq > 0 && !t.speech_done) {
