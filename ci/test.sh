@@ -23,7 +23,9 @@ ci/lint.sh tidy
 
 step "tests"
 find build/check -name '*.gcda' -delete
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+# LeakSanitizer on: the chaos suite kills actors by the hundred, and whatever
+# a killed actor leaves behind must still be freed.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/ci/ubsan.supp
 # The load test (label load) measures turns against deadlines; in this -O0
 # sanitizer build it measures the sanitizers, so it is left to release builds.

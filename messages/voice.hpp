@@ -165,6 +165,9 @@ using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 /// A restarted session checks whether anyone came back.
 using empty_atom = caf::atom_constant<caf::atom("empty")>;
 
+/// A restarted session stops waiting for members who did not come back.
+using away_atom = caf::atom_constant<caf::atom("away")>;
+
 /// The session's 20 ms playout clock.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 

@@ -47,6 +47,7 @@ using session_actor = caf::stateful_actor<session_state>;
 void broadcast(session_actor* self, const json& event) {
   client_event e{event.dump()};
   for (auto& [user, m] : self->state.members) self->send(m.client, e);
+  for (auto& [user, held] : self->state.mem->away) held.push_back(e.json);
 }
 
 turn* find_turn(session_actor* self, turn_id id) {
@@ -115,9 +116,11 @@ void maybe_end_audio(session_actor* self, turn& t) {
   finish_turn(self, t);
 }
 
+// Reply audio waits while a member of the room has not rejoined a restarted
+// session: they would miss it.
 void start_playout(session_actor* self) {
   auto& st = self->state;
-  if (st.ticking || st.mem->playout.empty()) return;
+  if (st.ticking || st.mem->playout.empty() || !st.mem->away.empty()) return;
   st.ticking = true;
   st.next_tick = clock::now();
   tick(self);
@@ -127,7 +130,7 @@ void start_playout(session_actor* self) {
 // accumulate into drift.
 void tick(session_actor* self) {
   auto& st = self->state;
-  if (st.mem->playout.empty()) {
+  if (st.mem->playout.empty() || !st.mem->away.empty()) {
     st.ticking = false;
     return;
   }
@@ -239,13 +242,21 @@ turn& open_turn(session_actor* self, const std::string& user) {
   return t;
 }
 
+// The turn's stt_job. A replacement (after a kill, a failure, or in a
+// restarted session) goes on with the recognition the turn holds.
+void start_stt(session_actor* self, turn& t) {
+  auto& st = self->state;
+  if (!t.heard) t.heard = std::make_shared<stt::recognition>();
+  t.stt = st.children->add(stt::stt_job_spec(t.id, t.user, st.cfg.catalog, t.heard), false);
+}
+
 void on_speech_start(session_actor* self, speech_start& s) {
   auto& st = self->state;
   auto& t = open_turn(self, s.user);
   const auto id = t.id;
   t.first_seq = s.first_seq;
   st.members[s.user].open = id;
-  t.stt = st.children->add(stt::stt_job_spec(id, s.user, st.cfg.catalog), false);
+  start_stt(self, t);
   broadcast(self, {{"type", "speech_started"}, {"user", s.user}, {"turn", id}});
   cancel_replies(self, "barge_in");
 }
@@ -290,6 +301,7 @@ void on_transcript(session_actor* self, transcript& tr) {
   t->transcript = tr.text;
   t->audio.clear();
   t->audio.shrink_to_fit();
+  t->heard.reset();
   stop_job(self, t->stt);  // it ends by itself; stopped, it is not restarted
   self->state.cfg.stats->stt_seconds.Observe(
       std::chrono::duration<double>(clock::now() - t->speech_end_at).count());
@@ -367,11 +379,15 @@ void on_watchdog(session_actor* self, turn_id id, const std::string& stage, std:
   st.cfg.stats->watchdog_kills.Add({{"stage", stage}}).Increment();
   if (auto h = st.children->handle(job)) caf::anon_send_exit(h, caf::exit_reason::kill);
   stop_job(self, job);
+  // Stuck inside the recogniser: the re-run cannot wait for it.
+  if (stage == "stt" && t->heard && t->heard->busy())
+    t->heard = std::make_shared<stt::recognition>();
   job_failed f{id, stage, "deadline passed"};
   on_job_failed(self, f);
 }
 
-// A fresh recogniser hears the whole utterance kept so far.
+// A replacement job is sent the whole utterance kept so far; it skips what
+// the turn's recognition heard already.
 void feed_stt(session_actor* self, const turn& t, const caf::actor& h) {
   if (!h) return;
   self->send(h, speech_audio{t.user, t.audio});
@@ -387,8 +403,7 @@ void on_job_failed(session_actor* self, job_failed& f) {
   }
   // Run the stage again on what the session kept.
   if (f.stage == "stt") {
-    t->stt = self->state.children->add(stt::stt_job_spec(t->id, t->user, self->state.cfg.catalog),
-                                       false);
+    start_stt(self, *t);
     feed_stt(self, *t, self->state.children->handle(t->stt));
   } else if (f.stage == "agent")
     start_agent(self, *t);
@@ -483,7 +498,7 @@ void resume(session_actor* self) {
     if (t.first_seq > 0 && !t.speech_done) {
       open.push_back(id);
     } else if (!t.transcript_final) {
-      t.stt = st.children->add(stt::stt_job_spec(id, t.user, st.cfg.catalog), false);
+      start_stt(self, t);
       feed_stt(self, t, st.children->handle(t.stt));
     } else if (!t.reply_complete) {
       start_agent(self, t);
@@ -494,13 +509,53 @@ void resume(session_actor* self) {
   start_playout(self);
 }
 
+// The room is empty, and nobody is expected back: the session ends.
+void quit_if_empty(session_actor* self) {
+  if (self->state.members.empty() && self->state.mem->away.empty()) self->quit();
+}
+
 void leave(session_actor* self, const std::string& user) {
   auto& st = self->state;
   auto m = st.members.find(user);
   if (m == st.members.end()) return;
   st.children->stop(m->second.stream);
   st.members.erase(m);
-  if (st.members.empty()) self->quit();  // the room is empty: the session ends
+  st.mem->members.erase(user);
+  quit_if_empty(self);
+}
+
+// Members who did not rejoin in time have left; the rest of the room goes on.
+void give_up_on_away(session_actor* self) {
+  for (auto& [user, held] : self->state.mem->away) self->state.mem->members.erase(user);
+  self->state.mem->away.clear();
+  start_playout(self);
+  quit_if_empty(self);
+}
+
+void join(session_actor* self, const std::string& user, caf::actor& client) {
+  auto& st = self->state;
+  if (auto old = st.members.find(user); old != st.members.end()) {
+    if (old->second.client != client)
+      self->send(old->second.client,
+                 client_event{json{{"type", "error"},
+                                   {"code", "replaced"},
+                                   {"message", "another connection joined as this user"}}
+                                  .dump()});
+    st.children->stop(old->second.stream);
+    st.members.erase(old);
+  }
+  self->monitor(client);
+  auto& m = st.members[user];
+  m.client = client;
+  st.mem->members.insert(user);
+  if (auto held = st.mem->away.find(user); held != st.mem->away.end()) {
+    for (auto& e : held->second) self->send(client, client_event{std::move(e)});
+    st.mem->away.erase(held);
+  }
+  m.stream =
+      st.children->add(audio::audio_stream_spec(st.guild, user, st.cfg.vad, st.cfg.stats), false);
+  restream(self, user, m, st.children->handle(m.stream));
+  start_playout(self);
 }
 
 caf::behavior guild_session(session_actor* self, std::string guild, session_settings cfg,
@@ -525,8 +580,10 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
     for (auto& [user, m] : self->state.members)
       if (m.client.address() == dm.source) return leave(self, user);
   });
-  resume(self);
   // Members rejoin a restarted session by themselves; one nobody rejoins ends.
+  for (auto& user : st.mem->members) st.mem->away[user];
+  if (!st.mem->away.empty()) self->delayed_send(self, st.cfg.rejoin_grace, away_atom::value);
+  resume(self);
   self->delayed_send(self, st.cfg.empty_timeout, empty_atom::value);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);
   return {
@@ -534,25 +591,10 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
         if (self->state.members.empty()) self->quit();
       },
       [self](join_atom, const std::string& user, caf::actor& client) {
-        auto& st = self->state;
-        if (auto old = st.members.find(user); old != st.members.end()) {
-          if (old->second.client != client)
-            self->send(old->second.client,
-                       client_event{json{{"type", "error"},
-                                         {"code", "replaced"},
-                                         {"message", "another connection joined as this user"}}
-                                        .dump()});
-          st.children->stop(old->second.stream);
-          st.members.erase(old);
-        }
-        self->monitor(client);
-        auto& m = st.members[user];
-        m.client = client;
-        m.stream = st.children->add(
-            audio::audio_stream_spec(st.guild, user, st.cfg.vad, st.cfg.stats), false);
-        restream(self, user, m, st.children->handle(m.stream));
+        join(self, user, client);
         return true;
       },
+      [self](away_atom) { give_up_on_away(self); },
       [self](leave_atom, const std::string& user) { leave(self, user); },
       [self](text_turn_atom, const std::string& user, const std::string& text) {
         cancel_replies(self, "barge_in");

@@ -28,6 +28,7 @@ struct session_settings {
   std::uint32_t max_attempts = 3;   // failed jobs per turn before the user hears an apology
   std::uint32_t max_restarts = 20;  // jobs that died, per turn, likewise
   std::chrono::milliseconds empty_timeout{10000};  // a restarted session nobody rejoins ends
+  std::chrono::milliseconds rejoin_grace{3000};    // members who have not rejoined by then left
   // The watchdog abandons and re-runs a job past its deadline.
   std::chrono::milliseconds stt_deadline{10000};    // end of speech -> transcript
   std::chrono::milliseconds agent_deadline{30000};  // transcript -> whole reply

@@ -5,11 +5,13 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "actors/agent/agent_engine.hpp"
 #include "actors/session/open_turns.hpp"
+#include "actors/stt/recognition.hpp"
 #include "messages/voice.hpp"
 #include "runtime/registry.hpp"
 
@@ -22,7 +24,8 @@ struct turn {
   std::string user;
   std::uint64_t first_seq = 0;  // the transport's frames of this utterance
   std::uint64_t last_seq = 0;
-  messages::pcm audio;  // 16 kHz speech, kept until the transcript is final
+  messages::pcm audio;                      // 16 kHz speech, kept until the transcript is final
+  std::shared_ptr<stt::recognition> heard;  // resumed by a restarted stt_job
   bool speech_done = false;
   std::string transcript;
   bool transcript_final = false;
@@ -62,6 +65,11 @@ struct session_memory {
   // Reply audio waiting to be paced out; one reply plays at a time.
   std::deque<std::pair<messages::turn_id, messages::bytes>> playout;
   std::deque<agent::chat_turn> history;  // short conversation memory
+  // Who is in the room. A restarted session holds what it has for each of
+  // them (events in `away`, reply audio in `playout`) until they rejoin, so
+  // nothing said to the room in between is lost.
+  std::set<std::string> members;
+  std::map<std::string, std::vector<std::string>> away;  // user -> events held
 };
 
 }  // namespace parley::session

@@ -1,6 +1,7 @@
 #include "loadtest/client/voice_connection.hpp"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <thread>
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_no_tls_client.hpp>
@@ -111,7 +112,11 @@ std::unique_ptr<voice_connection> client_pool::connect(
     }
   });
   s->hdl = con->get_handle();
-  impl_->endpoint.connect(con);
+  // The endpoint shares one resolver between connects and creates it on
+  // first use, unguarded: connecting from several caller threads at once
+  // freed it under another's feet (ASan). The pool's own thread connects.
+  boost::asio::post(impl_->endpoint.get_io_service(),
+                    [this, con] { impl_->endpoint.connect(con); });
   return std::unique_ptr<voice_connection>(new voice_connection(s));
 }
 

@@ -1,0 +1,83 @@
+#include "actors/stt/recognition.hpp"
+
+#include <algorithm>
+
+namespace parley::stt {
+namespace {
+
+// Partials cost a search over the lattice: at most one per this much audio.
+constexpr std::size_t partial_every_samples = 16000 / 4;
+
+}  // namespace
+
+bool recognition::ensure_recognizer(recognizer_pool& pool, std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (lease_ || final_) return true;
+  }
+  // Waiting for the pool must not hold the lock: a recogniser leased by a
+  // predecessor meanwhile wins, and this one goes back when it leaves scope.
+  auto leased = pool.acquire(timeout);
+  if (!leased) return false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!lease_ && !final_) {
+    lease_ = std::move(leased);
+    (*lease_)->begin();
+    heard_ = 0;
+  }
+  return true;
+}
+
+std::optional<std::string> recognition::hear(std::size_t offset, const std::int16_t* samples,
+                                             std::size_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!lease_ || final_ || offset + n <= heard_) return std::nullopt;
+  const std::size_t skip = heard_ > offset ? heard_ - offset : 0;
+  try {
+    (*lease_)->feed(samples + skip, n - skip);
+  } catch (...) {
+    forget();
+    throw;
+  }
+  heard_ = offset + n;
+  since_partial_ += n - skip;
+  if (since_partial_ < partial_every_samples) return std::nullopt;
+  since_partial_ = 0;
+  auto text = (*lease_)->partial();
+  if (text.empty() || text == last_partial_) return std::nullopt;
+  last_partial_ = text;
+  return text;
+}
+
+std::string recognition::finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (final_) return *final_;
+  if (!lease_) return {};
+  try {
+    final_ = (*lease_)->finish();
+  } catch (...) {
+    forget();
+    throw;
+  }
+  lease_.reset();  // the recogniser is free for the next utterance at once
+  return *final_;
+}
+
+bool recognition::busy() {
+  std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+  return !lock.owns_lock();
+}
+
+std::size_t recognition::heard() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return heard_;
+}
+
+void recognition::forget() {
+  lease_.reset();
+  heard_ = 0;
+  since_partial_ = 0;
+  last_partial_.clear();
+}
+
+}  // namespace parley::stt

@@ -1,0 +1,52 @@
+#pragma once
+// The recognition of one utterance: a leased recogniser and how much of the
+// utterance it has heard. The session keeps it with the turn, so a
+// restarted stt_job (or the new stt_job of a restarted session) carries on
+// where the killed one stopped instead of decoding the utterance again:
+// under a kill every few seconds, decoding from the start never caught up.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "actors/stt/recognizer_pool.hpp"
+
+namespace parley::stt {
+
+// Thread-safe: a killed detached job may still be inside a call while its
+// replacement starts; the replacement waits for it and goes on from there.
+class recognition {
+ public:
+  // Leases a recogniser unless one is held; false when none came in time.
+  bool ensure_recognizer(recognizer_pool& pool, std::chrono::milliseconds timeout);
+
+  // Samples [offset, offset + n) of the utterance: only those not heard yet
+  // are fed. Returns a partial text when one is due and it changed.
+  std::optional<std::string> hear(std::size_t offset, const std::int16_t* samples, std::size_t n);
+
+  // The final text. Asked again (a replacement after a kill), the same text.
+  std::string finish();
+
+  // An engine call is still running in some thread (e.g. a job past its
+  // deadline): whoever needs the text now must start a new recognition.
+  bool busy();
+
+  std::size_t heard();
+
+ private:
+  // An engine call threw: what the recogniser holds is unknown, so the
+  // utterance is heard again from the start by a fresh one.
+  void forget();
+
+  std::mutex mutex_;
+  std::optional<recognizer_pool::lease> lease_;
+  std::size_t heard_ = 0;
+  std::size_t since_partial_ = 0;
+  std::string last_partial_;
+  std::optional<std::string> final_;
+};
+
+}  // namespace parley::stt
