@@ -74,7 +74,10 @@ std::optional<std::int64_t> answered_turn(const std::vector<client::event>& evs,
 }
 
 // PARLEY_CHAOS_TRACE=1: what an unanswered speaker saw, to chase a failure.
-void trace(const std::string& user, const std::vector<client::event>& evs, std::size_t from) {
+void trace(const std::string& user, const client::voice_connection& c, std::size_t from) {
+  const auto evs = c.events();
+  std::cout << user << " unanswered: " << evs.size() - from << " events since it spoke, "
+            << (c.closed() ? "closed " + std::to_string(c.close_code()) : "open") << "\n";
   if (from >= evs.size()) return;
   const auto t0 = evs[from].at;
   for (auto i = from; i < evs.size(); ++i) {
@@ -118,7 +121,7 @@ speaker_result speak(client::client_pool& pool, const std::string& url, const st
         },
         45s);
     if (!played) {
-      if (std::getenv("PARLEY_CHAOS_TRACE") != nullptr) trace(user, c->events(), from);
+      if (std::getenv("PARLEY_CHAOS_TRACE") != nullptr) trace(user, *c, from);
       continue;
     }
     bool failed = false;

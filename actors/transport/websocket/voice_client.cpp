@@ -9,6 +9,7 @@
 #include "messages/supervision.hpp"
 #include "messages/voice.hpp"
 #include "runtime/build_info.hpp"
+#include "runtime/log.hpp"
 
 namespace parley::transport {
 namespace {
@@ -44,6 +45,12 @@ void send_error(client_actor* self, const std::string& code, const std::string& 
 
 void close_with(client_actor* self, std::uint16_t status, const std::string& code,
                 const std::string& message) {
+  log::info("transport", "closing connection",
+            {{"guild", self->state.guild},
+             {"user", self->state.user},
+             {"status", std::to_string(status)},
+             {"code", code},
+             {"why", message}});
   send_error(self, code, message);
   if (auto l = self->state.listener.lock()) l->close(self->state.id, status, message);
 }
@@ -67,12 +74,19 @@ void retry_join(client_actor* self, std::uint16_t status, const std::string& cod
 
 void joined(client_actor* self, caf::actor session) {
   auto& st = self->state;
+  log::debug("transport", "joining session",
+             {{"guild", st.guild}, {"user", st.user}, {"session", std::to_string(session.id())}});
   st.session = std::move(session);
   self->monitor(st.session);
   self->request(st.session, 10s, join_atom::value, st.user, caf::actor_cast<caf::actor>(self))
       .then(
           [self](bool) {
             auto& st = self->state;
+            log::debug("transport", "joined session",
+                       {{"guild", st.guild},
+                        {"user", st.user},
+                        {"session", std::to_string(st.session.id())},
+                        {"unacked", std::to_string(st.unacked.size())}});
             st.join_tries = 0;
             if (st.now == phase::active) return;  // a re-join after a session restart
             st.now = phase::active;
@@ -178,6 +192,12 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
           l->send_binary(self->state.id, std::string(a.opus.begin(), a.opus.end()));
       },
       [self](stream_atom, caf::actor& s) {
+        log::debug("transport", "streaming to",
+                   {{"guild", self->state.guild},
+                    {"user", self->state.user},
+                    {"stream", std::to_string(s.id())},
+                    {"from", caf::to_string(self->current_sender())},
+                    {"replay", std::to_string(self->state.unacked.size())}});
         self->state.stream = std::move(s);
         replay(self);
       },
