@@ -118,6 +118,10 @@ std::variant<options, help_requested, bad_flags> parse_options(
         o.quiet = true;
         continue;
       }
+      if (flag == "--idle") {
+        o.idle = true;
+        continue;
+      }
       const auto eq = flag.find('=');
       const bool inline_value = eq != std::string::npos;
       if (inline_value) {
@@ -167,6 +171,7 @@ usage: parley-load [flags]
   --pacers N              20 ms pacing threads (default 1)
   --seed N                random seed for think times (default: random)
   --quiet                 no progress line
+  --idle                  join and keep the microphone open, never speak
 Exit status: 0 when the run completed (see the report for errors), 1 when no
 session connected, 2 on bad flags or unreadable audio.
 )";

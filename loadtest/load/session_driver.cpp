@@ -124,8 +124,9 @@ void session_driver::on_event(const client::event& e, clock::time_point now) {
     phase_ = phase::idle;
     next_send_ = now;
     // Speakers start out of step with each other, as people do.
-    next_turn_at_ = now + milliseconds(std::uniform_int_distribution<int>(
-                              0, std::max(setup_.opts.think_ms, 20))(rng_));
+    next_turn_at_ = setup_.opts.idle ? clock::time_point::max()
+                                     : now + milliseconds(std::uniform_int_distribution<int>(
+                                                 0, std::max(setup_.opts.think_ms, 20))(rng_));
   } else if (type == "speech_started") {
     if (e.body.value("user", "") == user_ &&
         (phase_ == phase::speaking || phase_ == phase::awaiting)) {

@@ -73,7 +73,7 @@ std::optional<std::int64_t> answered_turn(const std::vector<client::event>& evs,
   return std::nullopt;
 }
 
-// PARLEY_CHAOS_TRACE=1: what an unanswered speaker saw, to chase a failure.
+// What an unanswered speaker saw, to chase a failure.
 void trace(const std::string& user, const client::voice_connection& c, std::size_t from) {
   const auto evs = c.events();
   std::cout << user << " unanswered: " << evs.size() - from << " events since it spoke, "
@@ -121,7 +121,7 @@ speaker_result speak(client::client_pool& pool, const std::string& url, const st
         },
         45s);
     if (!played) {
-      if (std::getenv("PARLEY_CHAOS_TRACE") != nullptr) trace(user, *c, from);
+      trace(user, *c, from);
       continue;
     }
     bool failed = false;

@@ -84,8 +84,11 @@ class gateway_events final : public listener_events {
   void on_open(connection_id id, const upgrade_request& req) override {
     ++per_address_[req.remote];
     remote_[id] = req.remote;
+    // Bursts of five seconds at the limit (ten of audio): a network stall,
+    // or this server's own, delivers seconds of frames at once; a flood
+    // still trips it.
     buckets_.emplace(id,
-                     token_bucket(cfg_.max_messages_per_second, 2 * cfg_.max_messages_per_second));
+                     token_bucket(cfg_.max_messages_per_second, 5 * cfg_.max_messages_per_second));
     clients_[id] = spawn_voice_client(sys_, id, req.query.at("guild"), req.query.at("user"),
                                       listener_, sessions_);
   }
