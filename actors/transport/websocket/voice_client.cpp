@@ -45,7 +45,7 @@ void send_error(client_actor* self, const std::string& code, const std::string& 
 
 void close_with(client_actor* self, std::uint16_t status, const std::string& code,
                 const std::string& message) {
-  log::info("transport", "closing connection",
+  log::warn("transport", "closing connection",
             {{"guild", self->state.guild},
              {"user", self->state.user},
              {"status", std::to_string(status)},

@@ -128,6 +128,8 @@ class gateway_events final : public listener_events {
     if (it == buckets_.end()) return false;  // refused already: the close is under way
     if (it->second.take(std::chrono::steady_clock::now())) return true;
     buckets_.erase(it);
+    log::warn("transport", "rate limited: closing connection",
+              {{"connection", std::to_string(id)}});
     if (auto l = listener_.lock()) {
       l->send_text(id, nlohmann::json{{"type", "error"},
                                       {"code", "rate_limited"},
