@@ -130,7 +130,7 @@ void start_playout(session_actor* self) {
 // accumulate into drift.
 void tick(session_actor* self) {
   auto& st = self->state;
-  if (st.mem->playout.empty() || !st.mem->away.empty()) {
+  if (st.mem->playout.empty()) {  // (`away` only shrinks while ticking)
     st.ticking = false;
     return;
   }
