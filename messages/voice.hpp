@@ -179,5 +179,7 @@ namespace parley::messages {
 using ws_text_atom = caf::atom_constant<caf::atom("wstext")>;
 using ws_binary_atom = caf::atom_constant<caf::atom("wsbinary")>;
 using ws_closed_atom = caf::atom_constant<caf::atom("wsclosed")>;
+/// voice_client -> itself: the time to say hello is up.
+using hello_deadline_atom = caf::atom_constant<caf::atom("hellodl")>;
 
 }  // namespace parley::messages

@@ -52,6 +52,9 @@ transport::gateway_settings gateway_settings_of(const config& cfg) {
   g.listener.tls_cert = cfg.tls_cert;
   g.listener.tls_key = cfg.tls_key;
   g.listener.max_message_bytes = cfg.max_message_bytes;
+  g.listener.ping_interval = cfg.ping_interval;
+  g.listener.idle_timeout = 3 * cfg.ping_interval;
+  g.hello_timeout = cfg.hello_timeout;
   g.token = cfg.voice_token;
   g.allowed_origins = cfg.allowed_origins;
   g.max_sessions = cfg.max_sessions;

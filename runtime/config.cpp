@@ -32,6 +32,8 @@ const variable variables[] = {
     {"PARLEY_MAX_MESSAGE_BYTES", "65536", "largest WebSocket message accepted"},
     {"PARLEY_MAX_PER_ADDRESS", "100", "voice connections one client address may hold"},
     {"PARLEY_SILENCE_MS", "300", "end of turn: this much silence after speech"},
+    {"PARLEY_HELLO_TIMEOUT_MS", "10000", "a voice connection must say hello within this"},
+    {"PARLEY_PING_MS", "10000", "voice heartbeat; closed after 3 intervals with no message/pong"},
     {"PARLEY_STT_DEADLINE_MS", "10000", "watchdog: end of speech to transcript"},
     {"PARLEY_AGENT_DEADLINE_MS", "30000", "watchdog: transcript to the whole reply"},
     {"PARLEY_TTS_DEADLINE_MS", "15000", "watchdog: between two sentences' audio"},
@@ -135,7 +137,9 @@ void load_voice(reader& r, config& c) {
   long long silence = c.silence_window.count();
   r.number("PARLEY_SILENCE_MS", silence, 60, 5000);
   c.silence_window = std::chrono::milliseconds(silence);
-  for (auto [name, out] : {std::pair{"PARLEY_STT_DEADLINE_MS", &c.stt_deadline},
+  for (auto [name, out] : {std::pair{"PARLEY_HELLO_TIMEOUT_MS", &c.hello_timeout},
+                           std::pair{"PARLEY_PING_MS", &c.ping_interval},
+                           std::pair{"PARLEY_STT_DEADLINE_MS", &c.stt_deadline},
                            std::pair{"PARLEY_AGENT_DEADLINE_MS", &c.agent_deadline},
                            std::pair{"PARLEY_TTS_DEADLINE_MS", &c.tts_deadline}}) {
     long long ms = out->count();

@@ -40,6 +40,8 @@ struct config {
   std::size_t max_message_bytes = 64 * 1024;
   std::size_t max_per_address = 100;
   std::chrono::milliseconds silence_window{300};
+  std::chrono::milliseconds hello_timeout{10000};
+  std::chrono::milliseconds ping_interval{10000};  // 3 unanswered: the peer is gone
   // Watchdog deadlines for a turn's jobs.
   std::chrono::milliseconds stt_deadline{10000};
   std::chrono::milliseconds agent_deadline{30000};

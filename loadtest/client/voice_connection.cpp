@@ -17,7 +17,8 @@ struct voice_connection::state {
   std::condition_variable changed;
   bool opened = false, failed = false, is_closed = false;
   int status = 0, close_code = 0;
-  std::string refusal;
+  std::size_t pings = 0;
+  std::string refusal, close_reason;
   std::vector<event> events;
   std::vector<bool> taken;
   std::vector<audio_packet> audio;
@@ -93,8 +94,14 @@ std::unique_ptr<voice_connection> client_pool::connect(
     auto c = ep->get_con_from_hdl(h, e);
     s->update([&] {
       s->is_closed = true;
-      if (c) s->close_code = c->get_remote_close_code();
+      if (!c) return;
+      s->close_code = c->get_remote_close_code();
+      s->close_reason = c->get_remote_close_reason();
     });
+  });
+  con->set_ping_handler([w](websocketpp::connection_hdl, std::string) {
+    if (auto s = w.lock()) s->update([&] { ++s->pings; });
+    return true;  // answer it
   });
   con->set_message_handler([w](websocketpp::connection_hdl, ws_client::message_ptr m) {
     auto s = w.lock();
@@ -158,6 +165,17 @@ bool voice_connection::wait_closed(std::chrono::milliseconds timeout) {
 int voice_connection::close_code() const {
   std::lock_guard<std::mutex> g(s_->mutex);
   return s_->close_code;
+}
+
+std::string voice_connection::close_reason() const {
+  std::lock_guard<std::mutex> g(s_->mutex);
+  return s_->close_reason;
+}
+
+bool voice_connection::wait_pings(std::size_t n, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> l(s_->mutex);
+  return s_->changed.wait_for(l, timeout, [&] { return s_->pings >= n || s_->is_closed; }) &&
+         s_->pings >= n;
 }
 
 void voice_connection::send_text(const std::string& text) {

@@ -47,7 +47,8 @@ class voice_connection {
   int http_status() const;      // the refusal's status, when the upgrade failed
   std::string refusal() const;  // the refusal's body
   bool open() const;
-  int close_code() const;  // the server's close code once closed, else 0
+  int close_code() const;            // the server's close code once closed, else 0
+  std::string close_reason() const;  // and its reason
 
   void send_text(const std::string& text);
   void send_json(const nlohmann::json& j) { send_text(j.dump()); }
@@ -74,6 +75,9 @@ class voice_connection {
   void forget_before(std::size_t events, std::size_t audio);
   bool closed() const;
   bool wait_closed(std::chrono::milliseconds timeout);
+  // Waits until the server has pinged this connection `n` times (each is
+  // answered with a pong by the library).
+  bool wait_pings(std::size_t n, std::chrono::milliseconds timeout);
 
   struct state;
 

@@ -77,7 +77,9 @@ std::optional<std::int64_t> answered_turn(const std::vector<client::event>& evs,
 void trace(const std::string& user, const client::voice_connection& c, std::size_t from) {
   const auto evs = c.events();
   std::cout << user << " unanswered: " << evs.size() - from << " events since it spoke, "
-            << (c.closed() ? "closed " + std::to_string(c.close_code()) : "open") << "\n";
+            << (c.closed() ? "closed " + std::to_string(c.close_code()) + " " + c.close_reason()
+                           : "open")
+            << "\n";
   if (from >= evs.size()) return;
   const auto t0 = evs[from].at;
   for (auto i = from; i < evs.size(); ++i) {

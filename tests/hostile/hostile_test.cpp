@@ -56,6 +56,16 @@ struct busy_server : server {
   busy_server() : server(cfg()) {}
 };
 
+struct heartbeat_server : server {
+  static runtime::config cfg() {
+    auto c = limits();
+    c.hello_timeout = 1s;
+    c.ping_interval = 500ms;  // idle past 1.5 s closes
+    return c;
+  }
+  heartbeat_server() : server(cfg()) {}
+};
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(hostile_input, server)
@@ -164,6 +174,28 @@ BOOST_AUTO_TEST_CASE(a_bad_hello_and_garbage_text_only_hurt_their_sender) {
   other->send_text(R"({"type":"text","text":)");
   BOOST_CHECK(other->wait_for("error", 5s));
   BOOST_CHECK(other->open());
+  answers_a_normal_turn();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(hostile_idle, heartbeat_server)
+
+BOOST_AUTO_TEST_CASE(no_hello_in_time_closes_but_a_muted_member_stays) {
+  client::client_pool pool;
+  auto muted = test::joined(pool, voice_url("quiet", "muted"));
+  auto mute = pool.connect(voice_url("quiet", "nobody"));
+  BOOST_REQUIRE(mute->wait_open(20s));
+  BOOST_REQUIRE_MESSAGE(mute->wait_closed(10s), "a connection without hello stayed open");
+  BOOST_CHECK_EQUAL(mute->close_code(), 1008);
+  const auto e = mute->wait_for("error", 1s);
+  BOOST_REQUIRE(e);
+  BOOST_CHECK_EQUAL(e->body["code"], "protocol");
+  // Eight pings span four idle timeouts' worth of a member saying nothing.
+  BOOST_CHECK_MESSAGE(
+      muted->wait_pings(8, 20s),
+      "a muted member was closed: " << muted->close_code() << " " << muted->close_reason());
+  BOOST_CHECK(muted->open());
   answers_a_normal_turn();
 }
 

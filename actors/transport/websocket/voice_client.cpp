@@ -158,7 +158,8 @@ void on_binary(client_actor* self, std::string& payload) {
 
 caf::behavior voice_client(client_actor* self, connection_id id, std::string guild,
                            std::string user, std::weak_ptr<voice_listener> listener,
-                           session::session_settings sessions) {
+                           session::session_settings sessions,
+                           std::chrono::milliseconds hello_timeout) {
   auto& st = self->state;
   st.id = id;
   st.guild = std::move(guild);
@@ -168,6 +169,7 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
   st.sessions.stats->connections.Increment();
   self->attach_functor(
       [stats = st.sessions.stats](const caf::error&) { stats->connections.Decrement(); });
+  self->delayed_send(self, hello_timeout, hello_deadline_atom::value);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     if (dm.source != st.session.address()) return;
@@ -186,6 +188,10 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
       [self](client_event& e) { send_text(self, e.json); },
       [self](join_atom) {
         if (!self->state.session) join(self);
+      },
+      [self](hello_deadline_atom) {
+        if (self->state.now == phase::awaiting_hello)
+          close_with(self, 1008, "protocol", "no hello in time; send hello first");
       },
       [self](client_audio& a) {
         if (auto l = self->state.listener.lock())
@@ -212,9 +218,10 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
 
 caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
                               std::string user, std::weak_ptr<voice_listener> listener,
-                              session::session_settings sessions) {
+                              session::session_settings sessions,
+                              std::chrono::milliseconds hello_timeout) {
   return sys.spawn(voice_client, id, std::move(guild), std::move(user), std::move(listener),
-                   std::move(sessions));
+                   std::move(sessions), hello_timeout);
 }
 
 }  // namespace parley::transport

@@ -1,7 +1,10 @@
 #pragma once
 // voice_client: one per WebSocket connection; the protocol's state machine.
+// A connection that has not said hello within `hello_timeout` is closed: it
+// holds a slot of the session limit without being anyone.
 
 #include <caf/fwd.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -12,6 +15,7 @@ namespace parley::transport {
 
 caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
                               std::string user, std::weak_ptr<voice_listener> listener,
-                              session::session_settings sessions);
+                              session::session_settings sessions,
+                              std::chrono::milliseconds hello_timeout);
 
 }  // namespace parley::transport

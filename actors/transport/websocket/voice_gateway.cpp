@@ -90,7 +90,7 @@ class gateway_events final : public listener_events {
     buckets_.emplace(id,
                      token_bucket(cfg_.max_messages_per_second, 5 * cfg_.max_messages_per_second));
     clients_[id] = spawn_voice_client(sys_, id, req.query.at("guild"), req.query.at("user"),
-                                      listener_, sessions_);
+                                      listener_, sessions_, cfg_.hello_timeout);
   }
 
   void on_text(connection_id id, std::string payload) override {

@@ -5,6 +5,7 @@
 // until the session is done with them, to replay them after a restart.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct gateway_settings {
   std::size_t max_sessions = 200;            // connections held at once
   std::size_t max_per_address = 50;
   double max_messages_per_second = 100;  // 50 audio frames/s plus room
+  std::chrono::milliseconds hello_timeout{10000};
   std::string page;                      // the browser page served at GET /
   // Where the bound port is published (port 0 picks one), when set.
   std::shared_ptr<std::atomic<std::uint16_t>> bound_port;

@@ -88,15 +88,17 @@ class server_impl final : public voice_listener::impl {
     ws_.set_max_message_size(cfg.max_message_bytes);
     ws_.set_max_http_body_size(cfg.max_message_bytes);
     ws_.set_open_handshake_timeout(5000);  // slow or stalled handshakes (slowloris)
-    ws_.set_pong_timeout(cfg.ping_interval.count());
     ws_.set_validate_handler([this](hdl h) { return validate(h); });
     ws_.set_http_handler([this](hdl h) { serve_http(h); });
     ws_.set_open_handler([this](hdl h) { opened(h); });
     ws_.set_close_handler([this](hdl h) { closed(h); });
     ws_.set_message_handler([this](hdl h, typename server::message_ptr m) { message(h, m); });
-    ws_.set_pong_timeout_handler([this](hdl h, std::string) {
-      std::error_code ec;
-      ws_.close(h, websocketpp::close::status::policy_violation, "no pong", ec);
+    // A muted member sends nothing for minutes; answering pings is what
+    // keeps the connection alive, not speaking. One late pong is no reason
+    // to close: the heartbeat's idle check allows three intervals.
+    ws_.set_pong_handler([this](hdl h, std::string) {
+      std::lock_guard<std::mutex> g(mutex_);
+      seen(h);
     });
     configure_tls();
     // Reply audio is 20 ms packets of ~80 bytes: Nagle would hold every
@@ -238,10 +240,8 @@ class server_impl final : public voice_listener::impl {
     connection_id id = 0;
     {
       std::lock_guard<std::mutex> g(mutex_);
-      auto it = ids_.find(h);
-      if (it == ids_.end()) return;
-      id = it->second;
-      conns_[id].last_seen = std::chrono::steady_clock::now();
+      id = seen(h);
+      if (id == 0) return;
     }
     if (m->get_opcode() == websocketpp::frame::opcode::text)
       events_.on_text(id, std::move(m->get_raw_payload()));
@@ -249,7 +249,16 @@ class server_impl final : public voice_listener::impl {
       events_.on_binary(id, std::move(m->get_raw_payload()));
   }
 
-  // Pings every connection and closes the ones idle past the timeout.
+  // The connection's id (0: gone), marked alive now. Call with mutex_ held.
+  connection_id seen(hdl h) {
+    auto it = ids_.find(h);
+    if (it == ids_.end()) return 0;
+    conns_[it->second].last_seen = std::chrono::steady_clock::now();
+    return it->second;
+  }
+
+  // Pings every connection and closes the ones that answered nothing past
+  // the timeout.
   void heartbeat() {
     timer_->expires_after(cfg_.ping_interval);
     timer_->async_wait([this](const websocketpp::lib::asio::error_code& ec) {

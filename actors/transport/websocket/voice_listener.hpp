@@ -19,8 +19,8 @@ struct listener_config {
   std::string tls_cert;       // both set: wss:// and https://
   std::string tls_key;
   std::size_t max_message_bytes = 64 * 1024;
-  std::chrono::milliseconds ping_interval{10000};  // heartbeat; a missing pong closes
-  std::chrono::milliseconds idle_timeout{30000};   // no message at all for this long closes
+  std::chrono::milliseconds ping_interval{10000};  // heartbeat
+  std::chrono::milliseconds idle_timeout{30000};   // no message nor pong for this long closes
 };
 
 struct upgrade_request {
