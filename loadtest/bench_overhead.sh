@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Parley's own overhead: the null engines (a fixed transcript, a 400 ms tone)
-# leave only transport, Opus, VAD, actors and pacing. 100, 500 and 1000
+# leave only transport, Opus, VAD, actors and pacing. Overhead is the
+# server's part of a turn as the client sees it: speech_ended received ->
+# first reply frame received (parley-load's server_ms); the turn columns
+# add the silence window and the recording's quiet tail. 100, 500 and 1000
 # speakers; prints a markdown table with the server's CPU and memory.
 #   usage: loadtest/bench_overhead.sh      (env: DURATION=30 SESSIONS="100 500 1000" BUILD_DIR=...)
 # The gateway admits at most 50 connections per client address: from one
@@ -15,8 +18,8 @@ echo
 machine
 echo "- server: PARLEY_STT=null PARLEY_TTS=null, PARLEY_MAX_SESSIONS = sessions + 100"
 echo
-echo "| sessions | connected | turns answered | complete | p50 ms | p95 ms | p99 ms | jitter p99 ms | errors | parleyd CPU (cores) | parleyd RSS MB | client CPU (cores) | pacer late p99 ms |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| sessions | connected | turns answered | complete | overhead p50 ms | overhead p95 ms | overhead p99 ms | turn p50 ms | turn p99 ms | jitter p99 ms | errors | parleyd CPU (cores) | parleyd RSS MB | client CPU (cores) | pacer late p99 ms |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 notes=$out_dir/notes.md
 : >"$notes"
 for n in $sessions; do
@@ -34,7 +37,7 @@ for n in $sessions; do
   client_cores=$(echo "scale=2; ($(tr ' ' '+' <"$out_dir/client-$n.time")) / $wall" | bc)
   rss=$(rss_mb "$parleyd_pid")
   stop_parleyd
-  jq -r --arg s "$server_cores" --arg c "$client_cores" --arg m "$rss" '"| \(.sessions.requested) | \(.sessions.connected) | \(.turns.answered) | \(.turns.complete) | \(.latency_ms.p50|round) | \(.latency_ms.p95|round) | \(.latency_ms.p99|round) | \(.jitter_ms.p99|round) | \(.total_errors) | \($s) | \($m) | \($c) | \(.client.pacer_late_ms.p99*10|round/10) |"' "$report"
+  jq -r --arg s "$server_cores" --arg c "$client_cores" --arg m "$rss" '"| \(.sessions.requested) | \(.sessions.connected) | \(.turns.answered) | \(.turns.complete) | \(.server_ms.p50*10|round/10) | \(.server_ms.p95*10|round/10) | \(.server_ms.p99*10|round/10) | \(.latency_ms.p50|round) | \(.latency_ms.p99|round) | \(.jitter_ms.p99|round) | \(.total_errors) | \($s) | \($m) | \($c) | \(.client.pacer_late_ms.p99*10|round/10) |"' "$report"
   refusals "$report" >>"$notes"
   jq -r '.diagnostics.event_codes | to_entries[] | "  - \(.value) error events: \(.key)"' "$report" >>"$notes"
 done

@@ -180,7 +180,9 @@ std::string summary_table(const json& r) {
     << row("turns interrupted / without reply / abandoned",
            text_of(r["turns"]["interrupted"]) + " / " + text_of(r["turns"]["no_reply"]) + " / " +
                text_of(r["turns"]["abandoned"]))
-    << row("turn latency (ms)", stat(l)) << row("reply frame jitter (ms)", stat(j));
+    << row("turn latency (ms)", stat(l))
+    << row("server time, speech_ended to first reply frame (ms)", stat(r["server_ms"]))
+    << row("reply frame jitter (ms)", stat(j));
   for (const char* k : {"connect_errors", "protocol_errors", "turn_timeout_errors",
                         "disconnect_errors", "error_events"})
     o << row(k, text_of(r[k]), r[k].get<long>() > 0);

@@ -39,10 +39,10 @@ int main(int argc, char** argv) {
   const auto& t = run.totals;
   std::fprintf(stderr,
                "parley-load: %zu/%d sessions, %zu turns answered, latency p50 %.0f ms p95 %.0f "
-               "ms p99 %.0f ms, %zu errors; wrote %s and %s\n",
+               "ms p99 %.0f ms (server p50 %.1f ms p99 %.1f ms), %zu errors; wrote %s and %s\n",
                t.connected, run.sessions_requested, t.answered, t.latency.p50, t.latency.p95,
-               t.latency.p99, report["total_errors"].get<std::size_t>(), opts.out.c_str(),
-               opts.html.c_str());
+               t.latency.p99, t.server.p50, t.server.p99, report["total_errors"].get<std::size_t>(),
+               opts.out.c_str(), opts.html.c_str());
   if (t.connected == 0) {
     std::cerr << "parley-load: no session connected\n";
     return 1;

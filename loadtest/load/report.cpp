@@ -65,6 +65,7 @@ json json_report(const options& opts, const run_outcome& run) {
         {"no_reply", t.no_reply},
         {"abandoned", t.abandoned}}},
       {"latency_ms", to_json(t.latency)},
+      {"server_ms", to_json(t.server)},
       {"jitter_ms", to_json(t.jitter)},
       {"connect_errors", t.connect_errors},
       {"protocol_errors", t.protocol_errors},

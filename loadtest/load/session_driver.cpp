@@ -142,7 +142,10 @@ void session_driver::on_event(const client::event& e, clock::time_point now) {
   } else if (type == "audio_started" || type == "audio_ended" || type == "interrupted" ||
              type == "transcript" || type == "reply") {
     on_turn_event(type, e, now);
-  } else if (type != "speech_ended") {
+  } else if (type == "speech_ended") {
+    if (e.body.value("turn", std::int64_t{-2}) == my_turn_ && phase_ == phase::awaiting)
+      speech_ended_at_ = e.at;
+  } else {
     setup_.stats->protocol_error("unknown event " + type);
   }
 }
@@ -205,6 +208,7 @@ void session_driver::start_turn() {
   speech_index_ = 0;
   my_turn_ = -1;
   reply_started_ = reply_text_seen_ = false;
+  speech_ended_at_.reset();
 }
 
 // One packet per 20 ms on an absolute schedule; after a late wake-up a few
@@ -237,6 +241,7 @@ void session_driver::finish_turn(turn_outcome outcome, std::size_t reply_end, bo
     const auto* t = audio_times_.data() + (reply_start_ - audio_base_);
     const auto n = reply_end - reply_start_;
     r.latency_ms = ms_between(last_speech_sent_, t[0]);
+    if (speech_ended_at_) r.server_ms = ms_between(*speech_ended_at_, t[0]);
     r.reply_at_s = duration<double>(t[0] - setup_.start).count();
     for (std::size_t i = 1; i < n; ++i)
       r.jitter_ms.push_back(std::abs(ms_between(t[i - 1], t[i]) - 20.0));

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -65,6 +66,7 @@ class session_driver {
   std::vector<clock::time_point> audio_times_;
 
   clock::time_point next_send_, next_turn_at_, last_speech_sent_;
+  std::optional<clock::time_point> speech_ended_at_;  // of the turn awaited
   std::size_t speech_index_ = 0;
   std::int64_t my_turn_ = -1;  // the server's id of the turn being answered
   std::set<std::int64_t> my_turns_;

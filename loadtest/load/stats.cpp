@@ -41,6 +41,7 @@ void run_stats::turn_finished(turn_result r) {
     latencies_.push_back(*r.latency_ms);
     timeline_.emplace_back(r.reply_at_s, *r.latency_ms);
   }
+  if (r.server_ms) server_.push_back(*r.server_ms);
   jitter_.insert(jitter_.end(), r.jitter_ms.begin(), r.jitter_ms.end());
 }
 
@@ -78,6 +79,7 @@ run_stats::totals run_stats::collect() const {
   t.disconnect_errors = disconnect_errors_;
   t.error_events = error_events_;
   t.latency = summarize(latencies_);
+  t.server = summarize(server_);
   t.jitter = summarize(jitter_);
   t.pacer_late = summarize(pacer_late_);
   t.timeline = timeline_;

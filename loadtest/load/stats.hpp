@@ -26,8 +26,12 @@ struct turn_result {
   turn_outcome outcome = turn_outcome::answered;
   double reply_at_s = 0;             // since the run started: when the first reply frame came
   std::optional<double> latency_ms;  // last speech frame sent -> first reply frame
-  bool complete = false;             // audio_ended came and its frames match what arrived
-  std::vector<double> jitter_ms;     // |gap - 20 ms| between consecutive reply frames
+  // speech_ended received -> first reply frame received: what the server
+  // spends once it has decided the turn is over (with null engines, all of
+  // it is Parley's own overhead). Network delay is on both ends and cancels.
+  std::optional<double> server_ms;
+  bool complete = false;          // audio_ended came and its frames match what arrived
+  std::vector<double> jitter_ms;  // |gap - 20 ms| between consecutive reply frames
 };
 
 // Counters and samples; thread-safe (pacers write, the progress line reads).
@@ -61,7 +65,7 @@ class run_stats {
         abandoned;
     std::size_t connect_errors, protocol_errors, turn_timeout_errors, disconnect_errors,
         error_events;
-    summary latency, jitter, pacer_late;
+    summary latency, server, jitter, pacer_late;
     std::vector<std::pair<double, double>> timeline;  // (t_s, latency_ms) by time
     std::map<std::string, std::size_t> connect_why, protocol_why, close_codes, event_codes, notes;
   };
@@ -76,7 +80,7 @@ class run_stats {
               disconnect_errors_ = 0, error_events_ = 0;
   std::map<turn_outcome, std::size_t> outcomes_;
   std::size_t complete_ = 0;
-  std::vector<double> latencies_, jitter_, pacer_late_;
+  std::vector<double> latencies_, server_, jitter_, pacer_late_;
   std::vector<std::pair<double, double>> timeline_;
   std::map<std::string, std::size_t> connect_why_, protocol_why_, close_codes_, event_codes_,
       notes_;

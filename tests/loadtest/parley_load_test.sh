@@ -28,7 +28,7 @@ port=$(grep -m1 '"voice port listening"' "$work/log" | sed -E 's/.*"addr":"[^"]*
   --think-ms 500 --think-jitter-ms 200 --turn-timeout 10 --out "$work/report.json" --quiet ||
   fail "parley-load exited with $?"
 r=$work/report.json
-jq -c '{sessions, turns, latency_ms, jitter_ms, total_errors, diagnostics}' "$r"
+jq -c '{sessions, turns, latency_ms, server_ms, jitter_ms, total_errors, diagnostics}' "$r"
 
 errors=$(jq '[.. | objects | to_entries[] | select(.key | test("error")) | .value] | add' "$r")
 [ "$errors" = 0 ] || fail "errors in the report: $(jq -c 'with_entries(select(.key|test("error")))' "$r")"
@@ -42,6 +42,11 @@ jq -e '.turns.started >= 10 and .turns.interrupted == 0 and .turns.no_reply == 0
 # itself counted as silence at the end of the recording; it cannot be instant.
 jq -e '.latency_ms.count == .turns.answered and .latency_ms.p50 > 50 and .latency_ms.p99 < 5000' \
   "$r" >/dev/null || fail "implausible latencies: $(jq -c .latency_ms "$r")"
+# The server's own part (speech_ended to the first reply frame) is inside
+# the turn and measured on every answered turn.
+jq -e '.server_ms.count == .turns.answered and .server_ms.p50 > 0 and
+       .server_ms.p99 < .latency_ms.max' "$r" >/dev/null ||
+  fail "server time missing or larger than the turn: $(jq -c .server_ms "$r")"
 jq -e '(.timeline | length) == .turns.answered and .jitter_ms.count > 0' "$r" >/dev/null ||
   fail "timeline or jitter samples missing"
 
