@@ -29,7 +29,7 @@ struct gateway_settings {
   std::size_t max_per_address = 50;
   double max_messages_per_second = 100;  // 50 audio frames/s plus room
   std::chrono::milliseconds hello_timeout{10000};
-  std::string page;                      // the browser page served at GET /
+  std::string page;  // the browser page served at GET /
   // Where the bound port is published (port 0 picks one), when set.
   std::shared_ptr<std::atomic<std::uint16_t>> bound_port;
 };
