@@ -3,11 +3,36 @@
 
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
+#include "loadtest/client/speech.hpp"
 #include "loadtest/load/options.hpp"
 #include "loadtest/load/report.hpp"
 #include "loadtest/load/runner.hpp"
+
+namespace {
+
+std::string hex(const parley::client::bytes& b) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (auto c : b) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+void write_packets(const parley::load::options& opts) {
+  nlohmann::json j{{"frame_ms", 20}, {"silence", hex(parley::client::silence_packet())}};
+  for (const auto& p : parley::load::speech_packets(opts)) j["speech"].push_back(hex(p));
+  std::ofstream out(opts.write_packets);
+  if (!(out << j.dump() << "\n")) throw std::runtime_error("cannot write " + opts.write_packets);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace parley::load;
@@ -23,6 +48,10 @@ int main(int argc, char** argv) {
   const auto& opts = std::get<options>(parsed);
   run_outcome run;
   try {
+    if (!opts.write_packets.empty()) {
+      write_packets(opts);
+      return 0;
+    }
     run = run_load(opts);
   } catch (const std::exception& e) {
     std::cerr << "parley-load: " << e.what() << "\n";

@@ -51,6 +51,7 @@ setter text(std::string options::*field) {
 const std::map<std::string, setter>& setters() {
   static const std::map<std::string, setter> table = {
       {"--url", text(&options::url)},
+      {"--write-packets", text(&options::write_packets)},
       {"--token", text(&options::token)},
       {"--sessions", number(&options::sessions, 1, 100000, "--sessions")},
       {"--duration", number(&options::duration_s, 0.1, 86400, "--duration")},
@@ -172,6 +173,8 @@ usage: parley-load [flags]
   --seed N                random seed for think times (default: random)
   --quiet                 no progress line
   --idle                  join and keep the microphone open, never speak
+  --write-packets FILE    write the speech and silence Opus packets as JSON
+                          ({"speech": [hex...], "silence": hex}) and exit
 Exit status: 0 when the run completed (see the report for errors), 1 when no
 session connected, 2 on bad flags or unreadable audio.
 )";

@@ -26,6 +26,9 @@ struct options {
   std::string audio = "/usr/share/pocketsphinx/test/data/goforward.raw";
   std::string out = "report.json";
   std::string html;  // default: out with .html instead of .json
+  // Set: write the Opus packets a speaker would send (JSON, hex) here and
+  // exit, so another tool can send the very same audio.
+  std::string write_packets;
   int io_threads = 1;
   int pacers = 1;
   std::uint64_t seed = 0;  // 0: a random seed (reported)

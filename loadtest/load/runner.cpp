@@ -144,6 +144,10 @@ void drive(fleet& f, const run_setup& setup, int total) {
 
 }  // namespace
 
+std::vector<client::bytes> speech_packets(const options& opts) {
+  return client::encode_speech(trim_trailing_silence(read_speech_16k(opts.audio)));
+}
+
 run_outcome run_load(const options& opts) {
   raise_fd_limit();
   run_stats stats;
@@ -151,7 +155,7 @@ run_outcome run_load(const options& opts) {
   setup.opts = opts;
   const auto pcm = read_speech_16k(opts.audio);
   const auto spoken = trim_trailing_silence(pcm);
-  setup.speech = client::encode_speech(spoken);
+  setup.speech = client::encode_speech(spoken);  // as speech_packets()
   setup.silence = client::silence_packet();
   setup.stats = &stats;
 

@@ -3,7 +3,9 @@
 // threads, shows progress, and returns what was measured.
 
 #include <string>
+#include <vector>
 
+#include "loadtest/client/voice_connection.hpp"
 #include "loadtest/load/options.hpp"
 #include "loadtest/load/stats.hpp"
 
@@ -22,5 +24,9 @@ struct run_outcome {
 
 // Throws std::runtime_error when the audio cannot be used.
 run_outcome run_load(const options& opts);
+
+// The Opus packets of one utterance of `opts.audio` (its quiet tail cut), as
+// every simulated speaker sends them.
+std::vector<client::bytes> speech_packets(const options& opts);
 
 }  // namespace parley::load
