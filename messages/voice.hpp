@@ -134,18 +134,21 @@ typename Inspector::result_type inspect(Inspector& f, reply_sentence& x) {
   return f(caf::meta::type_name("reply_sentence"), x.turn, x.index, x.text, x.final);
 }
 
-/// tts_job -> session: the Opus frames of one sentence.
+/// tts_job -> session: Opus frames of one sentence, in pieces as they are
+/// synthesised (the first piece is short, so the reply starts early).
 struct sentence_audio {
   turn_id turn = 0;
   std::uint32_t index = 0;
+  std::uint32_t first_frame = 0;  // of this piece, counted within the sentence
   std::vector<bytes> frames;
-  bool final = false;        // the reply's last sentence
-  double synth_seconds = 0;  // synthesis and encoding time
+  bool sentence_done = false;  // the sentence's last piece
+  bool final = false;          // the reply's last sentence
+  double synth_seconds = 0;    // synthesis and encoding time of this piece
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sentence_audio& x) {
-  return f(caf::meta::type_name("sentence_audio"), x.turn, x.index, x.frames, x.final,
-           x.synth_seconds);
+  return f(caf::meta::type_name("sentence_audio"), x.turn, x.index, x.first_frame, x.frames,
+           x.sentence_done, x.final, x.synth_seconds);
 }
 
 /// A job could not do its work; the session decides whether to retry.

@@ -340,20 +340,42 @@ void on_sentence(session_actor* self, reply_sentence& r) {
   }
 }
 
+// Queues the frames of a piece that are new: a replacement tts_job says the
+// interrupted sentence again from its start, and what was queued of it
+// already is skipped.
+void queue_piece(session_actor* self, turn& t, sentence_audio& a) {
+  const auto skip = std::min<std::size_t>(t.partly_voiced - a.first_frame, a.frames.size());
+  for (auto i = skip; i < a.frames.size(); ++i)
+    self->state.mem->playout.emplace_back(t.id, std::move(a.frames[i]));
+  t.partly_voiced = std::max<std::uint32_t>(
+      t.partly_voiced, a.first_frame + static_cast<std::uint32_t>(a.frames.size()));
+  t.partly_synth_seconds += a.synth_seconds;
+}
+
 void on_sentence_audio(session_actor* self, sentence_audio& a) {
   turn* t = find_turn(self, a.turn);
-  if (t == nullptr || t->cancelled || a.index < t->sentences_voiced) return;
-  t->sentences_voiced = a.index + 1;
-  log::debug("session", "sentence voiced",
+  // Pieces come in order from one job; a gap (first_frame past what is
+  // queued) cannot be filled later, so it is not accepted either.
+  if (t == nullptr || t->cancelled || a.index != t->sentences_voiced ||
+      a.first_frame > t->partly_voiced)
+    return;
+  queue_piece(self, *t, a);
+  log::debug("session", "sentence audio",
              {{"guild", self->state.guild},
               {"turn", std::to_string(a.turn)},
               {"index", std::to_string(a.index)},
+              {"first_frame", std::to_string(a.first_frame)},
               {"frames", std::to_string(a.frames.size())},
+              {"done", a.sentence_done ? "yes" : "no"},
               {"final", a.final ? "yes" : "no"},
               {"queued", std::to_string(self->state.mem->playout.size())}});
-  if (!a.frames.empty()) self->state.cfg.stats->tts_seconds.Observe(a.synth_seconds);
-  for (auto& f : a.frames) self->state.mem->playout.emplace_back(t->id, std::move(f));
-  if (a.final) {
+  if (a.sentence_done) {
+    if (t->partly_voiced > 0) self->state.cfg.stats->tts_seconds.Observe(t->partly_synth_seconds);
+    t->sentences_voiced = a.index + 1;
+    t->partly_voiced = 0;
+    t->partly_synth_seconds = 0;
+  }
+  if (a.sentence_done && a.final) {
     t->audio_complete = true;
     stop_job(self, t->tts);
   } else {

@@ -32,6 +32,8 @@ struct turn {
   std::vector<std::string> sentences;  // the reply so far, by index
   bool reply_complete = false;
   std::uint32_t sentences_voiced = 0;  // sentences whose audio has arrived
+  std::uint32_t partly_voiced = 0;     // frames of the next sentence queued already
+  double partly_synth_seconds = 0;     // and the time it took to make them
   bool audio_complete = false;
   bool audio_started = false;
   std::uint32_t frames_sent = 0;  // reply frames sent, reported in audio_ended

@@ -1,6 +1,9 @@
 #include "actors/tts/tts_job.hpp"
 
 #include <caf/all.hpp>
+#include <functional>
+#include <memory>
+#include <vector>
 
 #include "actors/audio/opus_codec.hpp"
 #include "actors/audio/resampler.hpp"
@@ -21,20 +24,80 @@ struct job_state {
 
 using job_actor = caf::stateful_actor<job_state>;
 
-std::vector<std::int16_t> to_48k(const std::vector<std::int16_t>& in, int rate) {
-  if (rate == 48000) return in;
-  if (rate == 16000) return audio::upsampler_16k_to_48k().process(in);
-  return audio::linear_resampler(rate, 48000).process(in);
+// Resampling to the wire rate, one stream per sentence.
+std::function<std::vector<std::int16_t>(const std::int16_t*, std::size_t)> to_48k(int rate) {
+  if (rate == 48000)
+    return [](const std::int16_t* s, std::size_t n) { return std::vector<std::int16_t>(s, s + n); };
+  if (rate == 16000)
+    return [up = std::make_shared<audio::upsampler_16k_to_48k>()](
+               const std::int16_t* s, std::size_t n) { return up->process(s, n); };
+  return [lin = std::make_shared<audio::linear_resampler>(rate, 48000)](
+             const std::int16_t* s, std::size_t n) { return lin->process(s, n); };
 }
+
+// The first piece of a sentence is 60 ms, so its audio can start while the
+// rest is made; later pieces are larger, to keep messages few.
+constexpr std::size_t first_piece_frames = 3;
+constexpr std::size_t piece_frames = 25;
+
+// One sentence on its way to the session: 48 kHz samples become Opus frames,
+// and frames go out in pieces.
+class sentence_voice {
+ public:
+  sentence_voice(job_actor* self, const reply_sentence& r)
+      : self_(self), piece_{self->state.turn, r.index, 0, {}, false, r.final, 0} {}
+
+  void add(std::vector<std::int16_t> pcm48) {
+    pending_.insert(pending_.end(), pcm48.begin(), pcm48.end());
+    std::size_t at = 0;
+    for (; pending_.size() - at >= audio::opus_frame_samples; at += audio::opus_frame_samples)
+      encode(pending_.data() + at);
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(at));
+    const auto want = sent_ == 0 ? first_piece_frames : piece_frames;
+    if (piece_.frames.size() >= want) send(false);
+  }
+
+  // The tail, padded with silence to a whole frame, and the last piece.
+  void finish() {
+    if (!pending_.empty()) {
+      pending_.resize(audio::opus_frame_samples, 0);
+      encode(pending_.data());
+    }
+    send(true);
+  }
+
+ private:
+  void encode(const std::int16_t* frame) {
+    auto enc = self_->state.encoder->encode(frame, audio::opus_frame_samples);
+    if (enc.ok()) piece_.frames.push_back(std::move(enc.packet));
+  }
+
+  void send(bool done) {
+    const auto now = std::chrono::steady_clock::now();
+    piece_.sentence_done = done;
+    piece_.synth_seconds = std::chrono::duration<double>(now - since_).count();
+    const auto n = static_cast<std::uint32_t>(piece_.frames.size());
+    self_->send(self_->state.session, piece_);
+    piece_.first_frame += n;
+    piece_.frames.clear();
+    sent_ += n;
+    since_ = now;
+  }
+
+  job_actor* self_;
+  sentence_audio piece_;
+  std::vector<std::int16_t> pending_;  // 48 kHz, less than a frame after add()
+  std::size_t sent_ = 0;
+  std::chrono::steady_clock::time_point since_ = std::chrono::steady_clock::now();
+};
 
 void speak(job_actor* self, reply_sentence& r) {
   auto& st = self->state;
-  const auto t0 = std::chrono::steady_clock::now();
-  sentence_audio out{st.turn, r.index, {}, r.final, 0};
+  sentence_voice voice(self, r);
   if (!r.text.empty()) {
-    std::vector<std::int16_t> pcm;
+    auto resample = to_48k(st.engine->sample_rate());
     const bool ok = st.engine->synthesize(r.text, [&](const std::int16_t* s, std::size_t n) {
-      pcm.insert(pcm.end(), s, s + n);
+      voice.add(resample(s, n));
       return true;
     });
     if (!ok) {
@@ -42,16 +105,8 @@ void speak(job_actor* self, reply_sentence& r) {
       self->quit();
       return;
     }
-    auto pcm48 = to_48k(pcm, st.engine->sample_rate());
-    pcm48.resize((pcm48.size() + audio::opus_frame_samples - 1) / audio::opus_frame_samples *
-                 audio::opus_frame_samples);
-    for (std::size_t i = 0; i < pcm48.size(); i += audio::opus_frame_samples) {
-      auto enc = st.encoder->encode(pcm48.data() + i, audio::opus_frame_samples);
-      if (enc.ok()) out.frames.push_back(std::move(enc.packet));
-    }
   }
-  out.synth_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  self->send(st.session, std::move(out));
+  voice.finish();
   if (r.final) self->quit();
 }
 
