@@ -17,14 +17,14 @@ fi
 "$load" --write-packets "$out_dir/packets.json"
 
 start_parleyd "$out_dir/parleyd-load.log" PARLEY_STT=null PARLEY_TTS=null \
-  PARLEY_MAX_SESSIONS=$((n + 100))
+  PARLEY_MAX_SESSIONS=$((n + 100)) PARLEY_MAX_PER_ADDRESS=$((n + 100))
 "$load" --url "ws://127.0.0.1:$voice_port/v1/voice" --sessions "$n" --duration "$duration" \
   --ramp-up "$ramp" --think-ms 1000 --think-jitter-ms 0 --out "$out_dir/parley-load.json" \
   --quiet 2>/dev/null || true
 stop_parleyd
 
 start_parleyd "$out_dir/parleyd-artillery.log" PARLEY_STT=null PARLEY_TTS=null \
-  PARLEY_MAX_SESSIONS=$((n + 100))
+  PARLEY_MAX_SESSIONS=$((n + 100)) PARLEY_MAX_PER_ADDRESS=$((n + 100))
 (cd "$art_dir" && PARLEY_TARGET=ws://127.0.0.1:$voice_port PARLEY_SESSIONS=$n \
   PARLEY_RAMP_SECONDS=$ramp PARLEY_SECONDS=$duration PARLEY_THINK_MS=1000 \
   PARLEY_PACKETS=$out_dir/packets.json \

@@ -30,7 +30,7 @@ echo "| sessions | state | parleyd RSS KiB | baseline KiB | per session KiB | er
 echo "| ---: | --- | ---: | ---: | ---: | ---: |"
 for state in idle active; do
   start_parleyd "$out_dir/parleyd-$state.log" PARLEY_STT=null PARLEY_TTS=null \
-    PARLEY_MAX_SESSIONS=$((n + 100))
+    PARLEY_MAX_SESSIONS=$((n + 100)) PARLEY_MAX_PER_ADDRESS=$((n + 100))
   base=$(awk '/VmRSS/ {print $2}' "/proc/$parleyd_pid/status")
   if [ "$state" = idle ]; then rss=$(rss_kib_during idle --idle); else rss=$(rss_kib_during active --think-ms 0 --think-jitter-ms 0); fi
   stop_parleyd

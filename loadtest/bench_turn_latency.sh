@@ -4,29 +4,36 @@
 # turn. Prints a markdown table; latency is from the last speech frame sent
 # to the first reply frame received, so it includes the server's end-of-turn
 # silence window (PARLEY_SILENCE_MS, 300 ms).
-#   usage: loadtest/bench_turn_latency.sh      (env: DURATION=60 SESSIONS="1 10" BUILD_DIR=...)
+#   usage: loadtest/bench_turn_latency.sh
+#   env: DURATION=60 SESSIONS="1 10 25" DECODERS=(pocketsphinx decoders; default
+#   one per session, at most 32: a decoder is held for a whole utterance, so
+#   fewer queue the speakers) BUILD_DIR=...
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 duration=${DURATION:-60}
-sessions=${SESSIONS:-1 10}
+sessions=${SESSIONS:-1 10 25}
 
 echo "## Turn latency, embedded engines"
 echo
 machine
-echo "- server: PARLEY_STT=pocketsphinx PARLEY_TTS=flite PARLEY_AGENT=commands (defaults)"
+echo "- server: PARLEY_STT=pocketsphinx PARLEY_TTS=flite PARLEY_AGENT=commands (defaults), PARLEY_STT_DECODERS=${DECODERS:-sessions}"
 echo
-echo "| sessions | turns answered | complete | p50 ms | p95 ms | p99 ms | max ms | errors | command |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| sessions | decoders | turns answered | complete | p50 ms | p95 ms | p99 ms | max ms | server p50 ms | server p95 ms | errors | parleyd RSS MB | command |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 notes=$out_dir/notes.md
 : >"$notes"
 for n in $sessions; do
-  start_parleyd "$out_dir/parleyd-$n.log" PARLEY_MAX_SESSIONS=$((n + 50))
+  decoders=${DECODERS:-$((n < 32 ? n : 32))}
+  start_parleyd "$out_dir/parleyd-$n.log" PARLEY_MAX_SESSIONS=$((n + 50)) \
+    PARLEY_MAX_PER_ADDRESS=$((n + 50)) \
+    PARLEY_STT_DECODERS="$decoders"
   report=$out_dir/latency-$n.json
   cmd="parley-load --url ws://127.0.0.1:PORT/v1/voice --sessions $n --duration $duration --ramp-up $((n > 1 ? 2 : 0)) --out latency-$n.json"
   "$load" --url "ws://127.0.0.1:$voice_port/v1/voice" --sessions "$n" --duration "$duration" \
     --ramp-up $((n > 1 ? 2 : 0)) --out "$report" --quiet 2>/dev/null || true
+  rss=$(rss_mb "$parleyd_pid")
   stop_parleyd
-  jq -r --arg cmd "$cmd" '"| \(.sessions.requested) | \(.turns.answered) | \(.turns.complete) | \(.latency_ms.p50|round) | \(.latency_ms.p95|round) | \(.latency_ms.p99|round) | \(.latency_ms.max|round) | \(.total_errors) | `\($cmd)` |"' "$report"
+  jq -r --arg cmd "$cmd" --arg d "$decoders" --arg m "$rss" '"| \(.sessions.requested) | \($d) | \(.turns.answered) | \(.turns.complete) | \(.latency_ms.p50|round) | \(.latency_ms.p95|round) | \(.latency_ms.p99|round) | \(.latency_ms.max|round) | \(.server_ms.p50|round) | \(.server_ms.p95|round) | \(.total_errors) | \($m) | `\($cmd)` |"' "$report"
   refusals "$report" >>"$notes"
 done
 if [ -s "$notes" ]; then echo; echo "Refused:"; cat "$notes"; fi

@@ -68,6 +68,13 @@ std::unique_ptr<voice_connection> client_pool::connect(
   }
   for (const auto& [k, v] : headers) con->append_header(k, v);
   std::weak_ptr<voice_connection::state> w = s;
+  // As browsers do: a 20 ms frame must not wait for the last one's ACK.
+  con->set_tcp_post_init_handler([ep = &impl_->endpoint](websocketpp::connection_hdl h) {
+    websocketpp::lib::error_code e;
+    auto c = ep->get_con_from_hdl(h, e);
+    websocketpp::lib::asio::error_code aec;
+    if (c) c->get_socket().set_option(websocketpp::lib::asio::ip::tcp::no_delay(true), aec);
+  });
   con->set_open_handler([w](websocketpp::connection_hdl) {
     if (auto s = w.lock()) s->update([&] { s->opened = true; });
   });

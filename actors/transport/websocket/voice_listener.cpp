@@ -8,6 +8,8 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include "runtime/log.hpp"
+
 namespace parley::transport {
 namespace {
 
@@ -101,8 +103,6 @@ class server_impl final : public voice_listener::impl {
       seen(h);
     });
     configure_tls();
-    // Reply audio is 20 ms packets of ~80 bytes: Nagle would hold every
-    // other one back and pair them up.
     set_no_delay();
     websocketpp::lib::asio::error_code aec;
     auto address = websocketpp::lib::asio::ip::make_address(cfg.host, aec);
@@ -168,7 +168,21 @@ class server_impl final : public voice_listener::impl {
   };
 
   void configure_tls();
-  void set_no_delay();
+  // Reply audio is 20 ms packets of ~80 bytes: Nagle would hold each one
+  // until the client acknowledged the last (up to its 40 ms delayed ACK).
+  // The socket exists only once accepted: socket_init runs before, on a
+  // socket not yet open, where the option silently fails.
+  void set_no_delay() {
+    ws_.set_tcp_pre_init_handler([this](hdl h) {
+      std::error_code ec;
+      auto con = ws_.get_con_from_hdl(h, ec);
+      if (ec) return;
+      websocketpp::lib::asio::error_code aec;
+      con->get_socket().lowest_layer().set_option(websocketpp::lib::asio::ip::tcp::no_delay(true),
+                                                  aec);
+      if (aec) log::warn("transport", "TCP_NODELAY not set", {{"why", aec.message()}});
+    });
+  }
 
   bool lookup(connection_id id, hdl& out) const {
     std::lock_guard<std::mutex> g(mutex_);
@@ -294,23 +308,6 @@ class server_impl final : public voice_listener::impl {
 
 template <>
 void server_impl<plain_config>::configure_tls() {}
-
-template <>
-void server_impl<plain_config>::set_no_delay() {
-  ws_.set_socket_init_handler([](hdl, websocketpp::lib::asio::ip::tcp::socket& s) {
-    websocketpp::lib::asio::error_code ec;
-    s.set_option(websocketpp::lib::asio::ip::tcp::no_delay(true), ec);
-  });
-}
-
-template <>
-void server_impl<tls_config>::set_no_delay() {
-  ws_.set_socket_init_handler(
-      [](hdl, websocketpp::lib::asio::ssl::stream<websocketpp::lib::asio::ip::tcp::socket>& s) {
-        websocketpp::lib::asio::error_code ec;
-        s.lowest_layer().set_option(websocketpp::lib::asio::ip::tcp::no_delay(true), ec);
-      });
-}
 
 template <>
 void server_impl<tls_config>::configure_tls() {
