@@ -3,7 +3,6 @@
 #include <caf/all.hpp>
 
 #include "actors/audio/opus_codec.hpp"
-#include "actors/audio/resampler.hpp"
 #include "actors/session/voice_metrics.hpp"
 #include "messages/voice.hpp"
 
@@ -19,8 +18,7 @@ struct stream_state {
   std::string user;
   caf::actor session;
   session::voice_metrics* stats = nullptr;
-  opus_decoder decoder;
-  downsampler_48k_to_16k down;
+  opus_decoder decoder{16000};  // the rate of the VAD and the recognisers
   std::optional<voice_activity_detector> vad;
   std::uint64_t last_seq = 0;
   std::uint64_t last_ack = 0;
@@ -30,9 +28,8 @@ struct stream_state {
 
 using stream_actor = caf::stateful_actor<stream_state>;
 
-void on_pcm(stream_actor* self, const std::vector<std::int16_t>& pcm48, std::uint64_t seq) {
+void on_pcm(stream_actor* self, std::vector<std::int16_t> pcm16, std::uint64_t seq) {
   auto& st = self->state;
-  auto pcm16 = st.down.process(pcm48);
   switch (st.vad->feed(pcm16)) {
     case vad_event::speech_started: {
       const auto pre = st.vad->take_preroll();
@@ -72,7 +69,7 @@ void on_frame(stream_actor* self, audio_frame& f) {
     self->send(st.session, bad_audio{st.user, decoded.error});
     decoded = st.decoder.decode_lost();
   }
-  on_pcm(self, decoded.pcm, f.seq);
+  on_pcm(self, std::move(decoded.pcm), f.seq);
 }
 
 }  // namespace

@@ -19,14 +19,16 @@ std::string opus_error(const char* what, int code) {
 
 struct opus_decoder::impl {
   OpusDecoder* dec = nullptr;
+  std::size_t frame_samples = opus_frame_samples;  // 20 ms at the output rate
   // Room for the longest packet; results are copied out at their real length.
   std::vector<opus_int16> scratch = std::vector<opus_int16>(max_decoded_samples);
   ~impl() { opus_decoder_destroy(dec); }
 };
 
-opus_decoder::opus_decoder() : impl_(std::make_unique<impl>()) {
+opus_decoder::opus_decoder(int sample_rate) : impl_(std::make_unique<impl>()) {
   int err = OPUS_OK;
-  impl_->dec = opus_decoder_create(opus_sample_rate, 1, &err);
+  impl_->dec = opus_decoder_create(sample_rate, 1, &err);
+  impl_->frame_samples = static_cast<std::size_t>(sample_rate / 50);
   if (err != OPUS_OK || impl_->dec == nullptr)
     throw std::runtime_error(opus_error("opus_decoder_create", err));
 }
@@ -59,9 +61,9 @@ decode_result opus_decoder::decode(const std::uint8_t* data, std::size_t size) {
 
 decode_result opus_decoder::decode_lost() {
   decode_result res;
-  res.pcm.resize(opus_frame_samples);
-  int n =
-      opus_decode(impl_->dec, nullptr, 0, res.pcm.data(), static_cast<int>(opus_frame_samples), 0);
+  res.pcm.resize(impl_->frame_samples);
+  int n = opus_decode(impl_->dec, nullptr, 0, res.pcm.data(),
+                      static_cast<int>(impl_->frame_samples), 0);
   if (n < 0) {
     res.pcm.clear();
     res.error = opus_error("opus_decode (concealment)", n);

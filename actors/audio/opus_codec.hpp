@@ -31,22 +31,26 @@ struct encode_result {
 // Not thread-safe: one decoder per stream, used by one actor.
 class opus_decoder {
  public:
-  opus_decoder();  // throws std::runtime_error only if libopus cannot allocate
+  // Output at `sample_rate` (8, 12, 16, 24 or 48 kHz). Decoding straight to
+  // 16 kHz for the recogniser costs a fraction of 48 kHz plus a resampler:
+  // speech packets are SILK, which is 16 kHz inside libopus. Throws
+  // std::runtime_error for another rate or if libopus cannot allocate.
+  explicit opus_decoder(int sample_rate = opus_sample_rate);
   ~opus_decoder();
   opus_decoder(opus_decoder&&) noexcept;
   opus_decoder& operator=(opus_decoder&&) noexcept;  // moved-from: only destroy or assign
   opus_decoder(const opus_decoder&) = delete;
   opus_decoder& operator=(const opus_decoder&) = delete;
 
-  // Decodes one packet. A 20 ms packet yields 960 samples; other valid Opus
-  // durations (2.5 to 120 ms) yield their own length. Empty, oversized and
-  // malformed packets give an error; the decoder stays usable afterwards.
+  // Decodes one packet. A 20 ms packet yields 960 samples at 48 kHz (320 at
+  // 16 kHz); other valid Opus durations (2.5 to 120 ms) yield their own length. Empty, oversized
+  // and malformed packets give an error; the decoder stays usable afterwards.
   decode_result decode(const std::uint8_t* data, std::size_t size);
   decode_result decode(const std::vector<std::uint8_t>& packet) {
     return decode(packet.data(), packet.size());
   }
 
-  // Packet-loss concealment: 960 samples that continue the last decoded audio.
+  // Packet-loss concealment: 20 ms that continue the last decoded audio.
   decode_result decode_lost();
 
   // Forgets the decoder's history, e.g. at a stream discontinuity.

@@ -189,6 +189,28 @@ BOOST_AUTO_TEST_CASE(lost_packet_is_concealed) {
   BOOST_TEST(rms(nothing.pcm) < 1.0);
 }
 
+// What audio_stream does: decode straight to 16 kHz. A 20 ms packet gives
+// 320 samples, a 1 kHz tone stays a 1 kHz tone, concealment is 20 ms too,
+// and a rate libopus does not know is refused.
+BOOST_AUTO_TEST_CASE(decoding_to_16_khz_keeps_the_tone_and_the_frame_length) {
+  opus_encoder enc;
+  opus_decoder dec(16000);
+  const pcm x = sine(1000.0, 10000.0, opus_sample_rate, 25 * opus_frame_samples);
+  pcm out;
+  for (std::size_t at = 0; at < x.size(); at += opus_frame_samples) {
+    auto d = dec.decode(enc.encode(x.data() + at, opus_frame_samples).packet);
+    BOOST_REQUIRE(d.ok());
+    BOOST_REQUIRE_EQUAL(d.pcm.size(), 320u);
+    out.insert(out.end(), d.pcm.begin(), d.pcm.end());
+  }
+  const double tone = tone_amplitude(out, 1000.0, 16000, out.size() / 2, out.size());
+  BOOST_TEST_MESSAGE("1 kHz amplitude at 16 kHz " << tone);
+  BOOST_TEST(tone > 0.8 * 10000.0);
+  BOOST_TEST(tone_amplitude(out, 3000.0, 16000, out.size() / 2, out.size()) < 0.05 * tone);
+  BOOST_TEST(dec.decode_lost().pcm.size() == 320u);
+  BOOST_CHECK_THROW(opus_decoder(44100), std::runtime_error);
+}
+
 BOOST_AUTO_TEST_CASE(moved_codecs_keep_working) {
   opus_encoder enc_a;
   opus_decoder dec_a;
