@@ -266,7 +266,9 @@ env_lookup process_environment() {
 
 std::string config_help() {
   std::ostringstream out;
-  out << "Usage: parleyd [--help] [--version]\n\n"
+  out << "Usage: parleyd [--help] [--version] [--health [PATH]]\n\n"
+         "--health asks the ops endpoint of this configuration for PATH (default\n"
+         "/livez) and exits 0 on HTTP 200: the container's HEALTHCHECK.\n\n"
          "parleyd is configured through the environment:\n\n";
   for (const auto& v : variables) {
     out << "  " << v.name << "\n      " << v.help

@@ -9,6 +9,7 @@
 
 #include "runtime/application.hpp"
 #include "runtime/build_info.hpp"
+#include "runtime/health_probe.hpp"
 #include "runtime/log.hpp"
 
 namespace {
@@ -26,10 +27,26 @@ sigset_t stop_signals() {
   return set;
 }
 
+// --health [PATH]: exit 0 when this configuration's ops endpoint answers 200.
+int health(int argc, char** argv) {
+  using namespace parley;
+  auto loaded = runtime::load_config(runtime::process_environment());
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) std::cerr << "parleyd: " << e << "\n";
+    return exit_usage;
+  }
+  const std::string path = argc > 2 ? argv[2] : "/livez";
+  std::string why;
+  if (runtime::probe_health(loaded.value.ops_addr, path, 2000, why)) return 0;
+  std::cerr << "parleyd: unhealthy: " << why << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace parley;
+  if (argc >= 2 && std::strcmp(argv[1], "--health") == 0) return health(argc, argv);
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::cout << runtime::config_help();

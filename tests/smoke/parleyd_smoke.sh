@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real parleyd binary as an operator sees it: ready within 5 s, metrics
 # that promtool accepts, the actor tree, a kill that is replaced and counted
-# within a second, 401 without the token, and exit 0 on SIGTERM.
+# within a second, 401 without the token, `parleyd --health` (the image's
+# HEALTHCHECK) saying so, and exit 0 on SIGTERM.
 set -euo pipefail
 parleyd=$1
 token=smoke-test-token-42
@@ -56,8 +57,13 @@ echo "replacement and metric seen $(( ($(date +%s%N) - killed_at) / 1000000 )) m
 timeout 10 bash -c "until curl -sf $base/readyz >/dev/null; do curl -sf $base/actors/$victim >/dev/null; done" ||
   fail "not ready again after the kill"
 grep -q "$token" "$work/log" && fail "the ops token appears in the log"
+PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health || fail "--health failed on a live server"
+PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health /readyz || fail "--health /readyz failed"
+PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health /no-such-route 2>/dev/null &&
+  fail "--health accepted a 404"
 
 kill -TERM "$pid"
 wait "$pid" && status=0 || status=$?
 [ "$status" = 0 ] || fail "exit status $status after SIGTERM"
+PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health 2>/dev/null && fail "--health passed with no server"
 echo "smoke: ok"
