@@ -44,10 +44,11 @@ struct job_fixture {
           done = a.sentence_done;
           out.push_back(std::move(a));
         },
-        caf::after(10s) >> [&] {
-          BOOST_ERROR("a sentence never finished");
-          done = true;
-        });
+        caf::after(10s) >>
+            [&] {
+              BOOST_ERROR("a sentence never finished");
+              done = true;
+            });
     return out;
   }
 };
