@@ -21,4 +21,7 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 jobs=${PARLEY_JOBS:-$(nproc)}
 cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" "$@" >/dev/null
-cmake --build "build/$flavour" -j "$jobs"
+# PARLEY_BUILD_TARGETS="a b": only those (and what they need).
+targets=()
+for t in ${PARLEY_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "build/$flavour" -j "$jobs" "${targets[@]}"

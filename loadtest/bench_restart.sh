@@ -14,7 +14,7 @@ kinds=${KINDS:-audio_stream guild_session stt_job agent tts_job}
 token=bench-ops-token-0123456789
 
 start_parleyd "$out_dir/parleyd-restart.log" PARLEY_STT=null PARLEY_TTS=null PARLEY_CHAOS=1 \
-  PARLEY_OPS_TOKEN=$token PARLEY_RESTART_MAX=1000000 PARLEY_MAX_SESSIONS=$((n + 100)) \
+  PARLEY_OPS_TOKEN=$token PARLEY_RESTART_MAX=10000 PARLEY_MAX_SESSIONS=$((n + 100)) \
   PARLEY_MAX_PER_ADDRESS=$((n + 100))
 ops_port=$(grep -m1 '"ops endpoint listening"' "$out_dir/parleyd-restart.log" |
   sed -E 's/.*"addr":"[^"]*:([0-9]+)".*/\1/')
