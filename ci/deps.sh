@@ -15,7 +15,7 @@ packages=(
   libespeak-ng-dev espeak-ng-data
   # checks and test tools
   clang clang-format clang-tidy libclang-rt-14-dev gcovr curl jq prometheus
-  pocketsphinx-testdata opus-tools sox chromium
+  pocketsphinx-testdata opus-tools sox chromium python3-yaml
 )
 # The browser test drives Chromium from Node; a machine with its own Node keeps it.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
