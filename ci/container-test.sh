@@ -23,7 +23,7 @@ export STATE_DIR=$state ENGINE=podman PROXY_PORT=${PROXY_PORT:-18088} DISABLE_HC
 export PARLEY_LOAD=${PARLEY_LOAD:-$root/build/release/loadtest/parley-load}
 
 cleanup() {
-  podman rm -f -t 0 parley-blue parley-green parley-health >/dev/null 2>&1 || true
+  for c in parley-blue parley-green parley-health; do podman rm -f -t 0 "$c" >/dev/null 2>&1 || true; done
   [ -s "$state/nginx.pid" ] && nginx -q -c "$state/nginx.conf" -s stop 2>/dev/null || true
   podman rmi -f "$image-update" "$image-broken" >/dev/null 2>&1 || true
   rm -rf "$state"
@@ -102,6 +102,7 @@ export READY_TIMEOUT=30 DRAIN_SECONDS=2
 ops/deploy/deploy.sh "$image" | tee "$state/deploy1.log"
 ops/deploy/deploy.sh "$image-update" | tee "$state/deploy2.log"
 switch_s=$(sed -n 's/^switch_seconds=//p' "$state/deploy2.log")
+reload_s=$(sed -n 's/.*(the switch itself: \(.*\)s)$/\1/p' "$state/deploy2.log")
 served=$(cat "$state/active")
 if READY_TIMEOUT=10 ops/deploy/deploy.sh "$image-broken"; then
   echo "a broken image was deployed"; exit 1
@@ -117,5 +118,5 @@ ops/deploy/smoke-test.sh "http://127.0.0.1:$( [ "$served" = blue ] && echo 18290
 
 step "done"
 echo "image size: $size_mb MB ($image)"
-echo "blue-green switch: ${switch_s}s (start, ready, smoke, proxy switched)"
+echo "blue-green switch: ${switch_s}s from deploy start (container start, engines loaded, ready, smoke turn) to proxy switched; the nginx reload itself ${reload_s}s"
 echo "rollback: ${rollback_s}s (previous color started, ready, proxy switched)"

@@ -46,6 +46,20 @@ double boot_time() {
   return 0;
 }
 
+// The memory this process may use: its cgroup's limit (v2, then v1), else
+// the machine's. The memory alert compares the resident set with it.
+double memory_limit() {
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    std::string v;
+    // "max", or v1's "unlimited" (a number near 2^63): no limit there.
+    if (in >> v && v != "max" && v.size() < 19) return std::stod(v);
+  }
+  return static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
+         static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
 class process_collector : public prometheus::Collectable {
  public:
   std::vector<prometheus::MetricFamily> Collect() const override {
@@ -76,6 +90,9 @@ class process_collector : public prometheus::Collectable {
                open_fds()),
         single("process_max_fds", "Maximum number of open file descriptors.", MetricType::Gauge,
                static_cast<double>(lim.rlim_cur)),
+        single("parley_memory_limit_bytes",
+               "Memory this process may use: its cgroup's limit, else the machine's.",
+               MetricType::Gauge, memory_limit()),
     };
   }
 };

@@ -28,11 +28,14 @@ start_color "$new" "$image" || give_up "could not start the container"
 wait_ready "$new" || give_up "not ready within ${READY_TIMEOUT}s"
 "$here/smoke-test.sh" "http://127.0.0.1:$(ops_port "$new")" \
   "ws://127.0.0.1:$(voice_port "$new")/v1/voice" || give_up "smoke test of $new failed"
+t_switch=$(now)
 switch_proxy "$new"
 switched=$(since "$t0")
-say "proxy switched to $new after ${switched}s"
+say "proxy switched to $new after ${switched}s (the switch itself: $(since "$t_switch")s)"
 "$here/smoke-test.sh" "http://127.0.0.1:$(ops_port "$new")" \
   "ws://127.0.0.1:$PROXY_PORT/v1/voice" || give_up "smoke test through the proxy failed"
+# Only an image that served is recorded: a rollback goes back to it.
+echo "$image" >"$STATE_DIR/image-$new"
 if [ -n "$old" ]; then
   echo "$old" >"$STATE_DIR/previous"
   say "draining $old (up to ${DRAIN_SECONDS}s)"

@@ -28,7 +28,6 @@ start_color() {
     -e PARLEY_DRAIN_SECONDS="$DRAIN_SECONDS" \
     -p "127.0.0.1:$(voice_port "$color"):8080" -p "127.0.0.1:$(ops_port "$color"):9090" \
     "$image" >/dev/null
-  echo "$image" >"$STATE_DIR/image-$color"
 }
 
 # wait_ready COLOR: until its /readyz answers 200, or READY_TIMEOUT passes.
@@ -36,8 +35,8 @@ wait_ready() {
   local deadline=$(($(date +%s) + READY_TIMEOUT))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     curl -sf -o /dev/null "http://127.0.0.1:$(ops_port "$1")/readyz" && return 0
-    "$ENGINE" container exists "parley-$1" 2>/dev/null ||
-      "$ENGINE" inspect "parley-$1" >/dev/null 2>&1 || return 1
+    # A container that exited (a refused configuration, say) will not be.
+    [ "$("$ENGINE" inspect -f '{{.State.Running}}' "parley-$1" 2>/dev/null)" = true ] || return 1
     sleep 0.2
   done
   return 1

@@ -12,9 +12,12 @@ previous=$(cat "$STATE_DIR/previous" 2>/dev/null || true)
 image=$(cat "$STATE_DIR/image-$previous")
 t0=$(now)
 say "rollback to $previous ($image), away from ${current:-nothing}"
-# The stopped container is started again if it is still there: its image and
-# settings are exactly what served before.
-if ! "$ENGINE" start "parley-$previous" >/dev/null 2>&1; then
+# The stopped container is started again if it is still what served before
+# (same image and settings); otherwise a fresh one of the recorded image.
+if [ "$("$ENGINE" inspect -f '{{.Config.Image}}' "parley-$previous" 2>/dev/null)" = "$image" ] &&
+  "$ENGINE" start "parley-$previous" >/dev/null 2>&1; then
+  say "restarted the stopped parley-$previous"
+else
   start_color "$previous" "$image"
 fi
 wait_ready "$previous" || { say "rollback: $previous not ready within ${READY_TIMEOUT}s"; exit 1; }

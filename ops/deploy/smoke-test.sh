@@ -16,7 +16,10 @@ for path in /livez /readyz; do
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$ops$path") || code=000
   [ "$code" = 200 ] || fail "$path answered $code"
 done
-curl -sf --max-time 5 "$ops/metrics" | grep -q '^parley_' || fail "/metrics has no parley_ series"
+# Read whole before grep: grep -q stops early, and under pipefail curl's
+# broken pipe would fail the check.
+metrics=$(curl -sf --max-time 5 "$ops/metrics") || fail "/metrics did not answer"
+grep -q '^parley_' <<<"$metrics" || fail "/metrics has no parley_ series"
 version=$(curl -sf --max-time 5 "$ops/version" | jq -r .version) || fail "/version unreadable"
 
 [ -x "$load" ] || fail "parley-load not found (set PARLEY_LOAD)"

@@ -45,8 +45,8 @@ killed_at=$(date +%s%N)
 # Each probe is an HTTP round trip; give up after one second.
 replaced=""
 while [ $(( ($(date +%s%N) - killed_at) / 1000000 )) -lt 1000 ]; do
-  if curl -sf "$base/actors/$victim" | jq -e '.restarts == 1' >/dev/null &&
-     curl -sf "$base/metrics" | grep -q 'parley_actor_restarts_total{kind="supervisor",reason="kill"} 1'; then
+  if [ "$(curl -sf "$base/actors/$victim" | jq '.restarts')" = 1 ] &&
+     grep -q 'parley_actor_restarts_total{kind="supervisor",reason="kill"} 1' <<<"$(curl -sf "$base/metrics")"; then
     replaced=yes
     break
   fi
