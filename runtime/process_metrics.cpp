@@ -56,8 +56,7 @@ double memory_limit() {
     // "max", or v1's "unlimited" (a number near 2^63): no limit there.
     if (in >> v && v != "max" && v.size() < 19) return std::stod(v);
   }
-  return static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
-         static_cast<double>(sysconf(_SC_PAGESIZE));
+  return static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
 class process_collector : public prometheus::Collectable {
