@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The alert rules load (promtool check rules) and each alert fires exactly on
-# its test series (promtool test rules); the dashboard is valid JSON with a
+# its test series (promtool test rules); each has its docs/runbook.md entry;
+# the dashboard is valid JSON with a
 # panel for each thing operators watch; every metric the rules and the
 # dashboard use is one docs/metrics.md documents.
 #   usage: rules_test.sh SOURCE_DIR
@@ -30,5 +31,9 @@ used=$( (jq -r '.panels[].targets[].expr' "$dash"; grep -E '^\s+expr:|^\s+(sum|/
   grep -oE '(parley|process)_[a-z_]+' | grep -v '^parley_[a-z_]*:' | sed -E 's/_(bucket|sum|count)$//' | sort -u)
 for m in $used; do
   grep -qx "$m" <<<"$documented" || fail "$m is used by a rule or panel but not in docs/metrics.md"
+done
+# Every alert has its runbook entry.
+for r in $(grep -oE 'runbook: [a-z-]+' "$mon/alerts.yml" | cut -d' ' -f2 | sort -u); do
+  grep -qx "## $r" "$src/docs/runbook.md" || fail "alert runbook '$r' has no entry in docs/runbook.md"
 done
 echo "rules and dashboard: ok ($(wc -w <<<"$used") metrics used, all documented)"
