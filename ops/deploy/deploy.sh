@@ -25,7 +25,7 @@ give_up() {
 }
 
 start_color "$new" "$image" || give_up "could not start the container"
-wait_ready "$new" || give_up "not ready within ${READY_TIMEOUT}s"
+wait_ready "$new" || give_up "not ready (it exited, or took over ${READY_TIMEOUT}s)"
 "$here/smoke-test.sh" "http://127.0.0.1:$(ops_port "$new")" \
   "ws://127.0.0.1:$(voice_port "$new")/v1/voice" || give_up "smoke test of $new failed"
 t_switch=$(now)
