@@ -54,6 +54,9 @@ fi
 [ -x "$PARLEY_LOAD" ] || ci/build.sh release
 
 step "base image $base"
+if ! podman image exists "$base" && [[ "$base" != localhost/* ]]; then
+  podman pull -q "$base" >/dev/null  # a registry is reachable (e.g. GitHub's runners)
+fi
 if ! podman image exists "$base"; then
   rootfs=$(mktemp -d /tmp/parley-rootfs.XXXXXX)
   mirror=$(sed -nE 's/^URIs: *(http[^ ]*debian)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
