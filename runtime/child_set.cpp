@@ -23,6 +23,17 @@ struct slot {
   std::optional<clock::time_point> down_at;  // set while recovering
 };
 
+namespace {
+
+// A child's log line carries its tags (a job's turn, a stream's guild and
+// user), so one grep for a turn finds its restarts too.
+std::vector<log::field> with_tags(const slot& s, std::vector<log::field> f) {
+  for (const auto& [k, v] : s.spec.tags) f.emplace_back(k.c_str(), v);
+  return f;
+}
+
+}  // namespace
+
 child_set::child_set(caf::event_based_actor* owner, services* svc, actor_id owner_id,
                      supervisor_spec spec, hooks h)
     : owner_(owner),
@@ -138,7 +149,8 @@ bool child_set::handle_down(const caf::down_msg& dm) {
   const bool restart = !s->stopping && should_restart(s->spec.restart, is_abnormal(dm.reason));
   s->handle = nullptr;
   if (!restart) {
-    log::debug("supervisor", "child ended", {{"kind", s->spec.kind}, {"reason", reason}});
+    log::write(runtime::log_level::debug, "supervisor", "child ended",
+               with_tags(*s, {{"kind", s->spec.kind}, {"reason", reason}}));
     remove(s->id, reason);
     return true;
   }
@@ -166,11 +178,11 @@ bool child_set::handle_down(const caf::down_msg& dm) {
   // back at once, however often it died before.
   if (now - s->started_at >= spec_.backoff.reset_after) s->attempt = 0;
   const auto delay = spec_.backoff.delay(s->attempt++, rng_);
-  log::warn("supervisor", "restarting child",
-            {{"kind", s->spec.kind},
-             {"actor", std::to_string(s->id)},
-             {"reason", reason},
-             {"delay_ms", std::to_string(delay.count())}});
+  log::write(runtime::log_level::warn, "supervisor", "restarting child",
+             with_tags(*s, {{"kind", s->spec.kind},
+                            {"actor", std::to_string(s->id)},
+                            {"reason", reason},
+                            {"delay_ms", std::to_string(delay.count())}}));
   for (auto i : affected) {
     auto& a = v[i];
     const std::string why = i == failed ? reason : "sibling";

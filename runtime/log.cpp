@@ -69,7 +69,7 @@ void add_secret(const std::string& secret) {
 }
 
 void write(runtime::log_level level, const char* component, const std::string& message,
-           fields extra) {
+           const std::vector<field>& extra) {
   if (!enabled(level)) return;
   nlohmann::json line = {{"ts", timestamp()},
                          {"level", runtime::to_string(level)},

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "runtime/config.hpp"
 
@@ -22,7 +23,7 @@ void set_output(std::FILE* out);
 void add_secret(const std::string& secret);
 
 void write(runtime::log_level level, const char* component, const std::string& message,
-           fields extra = {});
+           const std::vector<field>& extra = {});
 
 inline void debug(const char* c, const std::string& m, fields f = {}) {
   write(runtime::log_level::debug, c, m, f);

@@ -107,6 +107,26 @@ caf::behavior supervisor_behavior(sup_actor* self, supervisor_spec spec, service
 
 }  // namespace
 
+void log_failures(caf::scheduled_actor* self, const char* component,
+                  std::vector<log::field> context) {
+  self->set_exception_handler([component, context = std::move(context)](
+                                  caf::scheduled_actor* a, std::exception_ptr& e) -> caf::error {
+    std::string what = "an exception that is not std::exception";
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      what = x.what();
+    } catch (...) {
+    }
+    auto fields = context;
+    fields.emplace_back("actor", std::to_string(a->id()));
+    fields.emplace_back("name", a->name());
+    fields.emplace_back("what", what);
+    log::write(log_level::error, component, "actor failed", fields);
+    return caf::exit_reason::unhandled_exception;
+  });
+}
+
 void announce_ready(caf::local_actor* self, const caf::actor& supervisor, actor_id id) {
   caf::send_as(caf::actor_cast<caf::actor>(self), supervisor, ready_atom::value, id);
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/log.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/restart_policy.hpp"
 
@@ -34,6 +35,12 @@ struct child_context {
 // Marks the child running and tells its supervisor, which measures recovery
 // time until this call. Children call it once they can do their work.
 void announce_ready(caf::local_actor* self, const caf::actor& supervisor, actor_id id);
+
+// An exception that ends `self` is logged as one JSON line with `context`
+// (e.g. the turn) and what it said; the actor still ends as CAF would end it
+// (unhandled_exception), so its supervisor restarts it as before.
+void log_failures(caf::scheduled_actor* self, const char* component,
+                  std::vector<log::field> context);
 
 struct child_spec {
   std::string kind;

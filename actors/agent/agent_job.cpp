@@ -18,6 +18,7 @@ runtime::child_spec agent_job_spec(turn_id turn, agent_request request,
   c.start = [turn, request, catalog](caf::local_actor* sup, const runtime::child_context& ctx) {
     // Detached: a remote agent blocks on HTTP for seconds.
     return sup->spawn<caf::detached>([turn, request, catalog, ctx](caf::event_based_actor* self) {
+      runtime::log_failures(self, "agent", {{"turn", std::to_string(turn)}});
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
       auto engine = catalog->agent();
       engines::fault_injector::apply(catalog->faults().take("agent"));

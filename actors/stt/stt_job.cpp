@@ -43,6 +43,7 @@ runtime::child_spec stt_job_spec(turn_id turn, const std::string& user,
     // Detached: recognition blocks for real time fractions and must never
     // hold a scheduler thread.
     return sup->spawn<caf::detached>([turn, catalog, heard, ctx](job_actor* self) -> caf::behavior {
+      runtime::log_failures(self, "stt", {{"turn", std::to_string(turn)}});
       auto& st = self->state;
       st.turn = turn;
       st.session = ctx.supervisor;

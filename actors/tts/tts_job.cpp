@@ -120,6 +120,7 @@ runtime::child_spec tts_job_spec(turn_id turn, std::shared_ptr<engines::engine_c
   c.start = [turn, catalog](caf::local_actor* sup, const runtime::child_context& ctx) {
     // Detached: synthesis and encoding block for milliseconds per sentence.
     return sup->spawn<caf::detached>([turn, catalog, ctx](job_actor* self) -> caf::behavior {
+      runtime::log_failures(self, "tts", {{"turn", std::to_string(turn)}});
       auto& st = self->state;
       st.turn = turn;
       st.session = ctx.supervisor;

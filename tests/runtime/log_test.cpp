@@ -3,7 +3,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <caf/all.hpp>
+#include <stdexcept>
+
 #include "runtime/log.hpp"
+#include "runtime/supervisor.hpp"
 
 using namespace parley;
 
@@ -53,6 +57,34 @@ BOOST_AUTO_TEST_CASE(secrets_never_reach_the_log) {
   const auto text = lines[0].dump();
   BOOST_CHECK(text.find("s3cr3t") == std::string::npos);
   BOOST_CHECK(text.find("[redacted]") != std::string::npos);
+}
+
+// A job that throws says which turn it was working on, in JSON, before it
+// ends the way its supervisor expects (unhandled_exception).
+BOOST_AUTO_TEST_CASE(a_failing_actor_logs_its_turn_and_the_exception) {
+  capture c;
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto job = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
+    runtime::log_failures(self, "stt", {{"turn", "42"}});
+    return {[](int) { throw std::runtime_error("decoder on fire"); }};
+  });
+  caf::scoped_actor watcher{sys};
+  watcher->monitor(job);
+  watcher->send(job, 1);
+  caf::error reason;
+  watcher->receive([&](caf::down_msg& dm) { reason = dm.reason; });
+  BOOST_CHECK(reason == caf::exit_reason::unhandled_exception);
+  bool found = false;
+  for (const auto& line : c.lines()) {
+    if (line.value("msg", "") != "actor failed") continue;
+    found = true;
+    BOOST_CHECK_EQUAL(line["level"], "error");
+    BOOST_CHECK_EQUAL(line["component"], "stt");
+    BOOST_CHECK_EQUAL(line["turn"], "42");
+    BOOST_CHECK_EQUAL(line["what"], "decoder on fire");
+  }
+  BOOST_CHECK_MESSAGE(found, "no 'actor failed' line");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
