@@ -3,8 +3,9 @@
 # format, build once with warnings as errors, coverage instrumentation and
 # AddressSanitizer + UndefinedBehaviorSanitizer, run clang-tidy, run every
 # test, hold line coverage of project code to the gate, then fuzz each
-# parser of client input for a bounded time. The load test runs in a release
-# build of its own: it measures turns against deadlines.
+# parser of client input for a bounded time. The load test needs a release
+# build of its own (it measures turns against deadlines): ci/load-test.sh,
+# a job of its own in .github/workflows/ci.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -31,10 +32,6 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/ci/ubs
 # The load test (label load) measures turns against deadlines; in this -O0
 # sanitizer build it measures the sanitizers, so it is left to release builds.
 (cd build/check && ctest --output-on-failure -LE load -j "${PARLEY_JOBS:-$(nproc)}")
-
-step "load test (release build: it measures turns against deadlines)"
-PARLEY_BUILD_TARGETS="parleyd parley-load" ci/build.sh release
-(cd build/release && ctest --output-on-failure -L load)
 
 step "coverage"
 ci/coverage.sh build/check

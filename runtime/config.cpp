@@ -18,6 +18,8 @@ const variable variables[] = {
     {"PARLEY_VOICE_ADDR", "0.0.0.0:8080", "HOST:PORT of the voice WebSocket and web page"},
     {"PARLEY_OPS_ADDR", "127.0.0.1:9090", "HOST:PORT of the ops HTTP endpoint (port 0: any)"},
     {"PARLEY_OPS_TOKEN", "", "bearer token for mutating ops routes (secret)"},
+    {"SENTRY_DSN", "",
+     "Sentry DSN (https://KEY@HOST/PROJECT): error log lines become events (secret)"},
     {"PARLEY_CHAOS", "0", "1 enables chaos routes such as POST /actors/{id}/kill; refused in prod"},
     {"PARLEY_LOG_LEVEL", "(preset)", "debug|info|warn|error; dev: debug, staging/prod: info"},
     {"PARLEY_MAX_SESSIONS", "(preset)", "voice sessions held at once; dev 200, staging/prod 1000"},
@@ -127,6 +129,7 @@ void apply_preset(config& c) {
 
 void load_voice(reader& r, config& c) {
   c.voice_token = r.get("PARLEY_VOICE_TOKEN").value_or("");
+  c.sentry_dsn = r.get("SENTRY_DSN").value_or("");
   c.allowed_origins = split_list(r.get("PARLEY_ALLOWED_ORIGINS").value_or(""));
   c.tls_cert = r.get("PARLEY_TLS_CERT").value_or("");
   c.tls_key = r.get("PARLEY_TLS_KEY").value_or("");

@@ -41,6 +41,7 @@ struct config {
   std::size_t max_per_address = 100;
   std::chrono::milliseconds silence_window{300};
   std::chrono::milliseconds hello_timeout{10000};
+  std::string sentry_dsn;                          // SENTRY_DSN: error reports go there when set
   std::chrono::milliseconds ping_interval{10000};  // 3 unanswered: the peer is gone
   // Watchdog deadlines for a turn's jobs.
   std::chrono::milliseconds stt_deadline{10000};

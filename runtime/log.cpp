@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -14,6 +15,7 @@ struct sink {
   std::mutex mutex;
   std::FILE* out = stdout;
   std::vector<std::string> secrets;
+  std::shared_ptr<const std::function<void(const std::string&)>> error_hook;
 };
 
 sink& the_sink() {
@@ -78,11 +80,24 @@ void write(runtime::log_level level, const char* component, const std::string& m
   for (const auto& [key, value] : extra) line[key] = value;
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto& s = the_sink();
+  std::shared_ptr<const std::function<void(const std::string&)>> hook;
+  {
+    std::lock_guard<std::mutex> guard(s.mutex);
+    redact(text, s.secrets);
+    std::fputs(text.c_str(), s.out);
+    std::fputc('\n', s.out);
+    std::fflush(s.out);
+    if (level >= runtime::log_level::error) hook = s.error_hook;
+  }
+  if (hook) (*hook)(text);
+}
+
+void set_error_hook(std::function<void(const std::string& json_line)> hook) {
+  auto& s = the_sink();
   std::lock_guard<std::mutex> guard(s.mutex);
-  redact(text, s.secrets);
-  std::fputs(text.c_str(), s.out);
-  std::fputc('\n', s.out);
-  std::fflush(s.out);
+  s.error_hook =
+      hook ? std::make_shared<const std::function<void(const std::string&)>>(std::move(hook))
+           : nullptr;
 }
 
 }  // namespace parley::log

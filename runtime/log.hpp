@@ -3,6 +3,7 @@
 // as secrets are replaced before a line is written, wherever they appear.
 
 #include <cstdio>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -21,6 +22,10 @@ bool enabled(runtime::log_level level);
 void set_output(std::FILE* out);
 // Any later line containing `secret` has it replaced by "[redacted]".
 void add_secret(const std::string& secret);
+
+// Error lines, redacted, also go to `hook` (e.g. the error reporter); it is
+// called on the logging thread and must not block. Empty: none.
+void set_error_hook(std::function<void(const std::string& json_line)> hook);
 
 void write(runtime::log_level level, const char* component, const std::string& message,
            const std::vector<field>& extra = {});

@@ -5,10 +5,12 @@
 
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "runtime/application.hpp"
 #include "runtime/build_info.hpp"
+#include "runtime/error_reporter.hpp"
 #include "runtime/health_probe.hpp"
 #include "runtime/log.hpp"
 
@@ -25,6 +27,27 @@ sigset_t stop_signals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   return set;
+}
+
+// With SENTRY_DSN, error log lines are also reported to Sentry; null when
+// unset. A DSN that does not parse stops the start (exit 2).
+std::unique_ptr<parley::runtime::error_reporter> error_reporting(const parley::runtime::config& c,
+                                                                 bool& bad) {
+  using namespace parley;
+  bad = false;
+  if (c.sentry_dsn.empty()) return nullptr;
+  std::string why;
+  auto dsn = runtime::parse_dsn(c.sentry_dsn, why);
+  if (!dsn) {
+    std::cerr << "parleyd: SENTRY_DSN is invalid: " << why << "\n";
+    bad = true;
+    return nullptr;
+  }
+  log::add_secret(dsn->public_key);
+  auto r = std::make_unique<runtime::error_reporter>(
+      *dsn, std::string("parley@") + build_info::version, runtime::to_string(c.env));
+  log::set_error_hook([raw = r.get()](const std::string& line) { raw->report_log_line(line); });
+  return r;
 }
 
 // --health [PATH]: exit 0 when this configuration's ops endpoint answers 200.
@@ -67,6 +90,9 @@ int main(int argc, char** argv) {
   }
   const sigset_t signals = stop_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+  bool bad_dsn = false;
+  auto reporter = error_reporting(loaded.value, bad_dsn);
+  if (bad_dsn) return exit_usage;
 
   runtime::application app(loaded.value);
   try {
@@ -84,5 +110,6 @@ int main(int argc, char** argv) {
   }).detach();
   const int code = app.wait();
   app.shutdown();
+  log::set_error_hook(nullptr);  // before the reporter sends what is queued and stops
   return code;
 }

@@ -29,7 +29,7 @@ def check(ok, what):
 
 def known_variables():
     out = subprocess.run([parleyd, "--help"], capture_output=True, text=True, check=True).stdout
-    return set(re.findall(r"^  (PARLEY_[A-Z_]+)$", out, re.M))
+    return set(re.findall(r"^  (PARLEY_[A-Z_]+|SENTRY_DSN)$", out, re.M))
 
 
 def served_routes():
@@ -111,7 +111,7 @@ check(re.search(r"^USER (\d+)", containerfile, re.M) and
 # Env files: every variable known; .env.example documents all of them.
 for name in sorted(os.listdir(f"{src}/ops/env")) + ["../../.env.example"]:
     with open(f"{src}/ops/env/{name}") as f:
-        named = set(re.findall(r"^#? ?(PARLEY_[A-Z_]+)=", f.read(), re.M))
+        named = set(re.findall(r"^#? ?(PARLEY_[A-Z_]+|SENTRY_DSN)=", f.read(), re.M))
     for v in named - variables:
         check(False, f"{name} sets {v}, which parleyd does not read")
     if name.endswith(".env.example"):
