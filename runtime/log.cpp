@@ -3,18 +3,55 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 namespace parley::log {
 namespace {
 
+// Identical info and warn lines (same component and message) beyond
+// `per_second` in one second are dropped; the next one written says how
+// many were ("suppressed"). A restart storm or a flood of bad clients then
+// costs a few lines a second, not thousands. Errors and debug lines are
+// never dropped: errors matter one by one, debug is asked for.
+struct rate_limit {
+  struct window {
+    std::chrono::steady_clock::time_point start;
+    std::size_t written = 0, suppressed = 0;
+  };
+  std::size_t per_second = 20;
+  std::function<std::chrono::steady_clock::time_point()> now = [] {
+    return std::chrono::steady_clock::now();
+  };
+  std::map<std::string, window> windows;
+
+  // nullopt: drop this line; otherwise how many were dropped before it.
+  std::optional<std::size_t> admit(const char* component, const std::string& message) {
+    const auto t = now();
+    if (windows.size() > 1000) windows.clear();  // messages with varying text
+    auto& w = windows[std::string(component) + '\x1f' + message];
+    if (t - w.start >= std::chrono::seconds(1)) {
+      w.start = t;
+      w.written = 0;
+    }
+    if (w.written >= per_second) {
+      ++w.suppressed;
+      return std::nullopt;
+    }
+    ++w.written;
+    return std::exchange(w.suppressed, 0);
+  }
+};
+
 struct sink {
   std::mutex mutex;
   std::FILE* out = stdout;
   std::vector<std::string> secrets;
+  rate_limit limit;
   std::shared_ptr<const std::function<void(const std::string&)>> error_hook;
 };
 
@@ -78,18 +115,36 @@ void write(runtime::log_level level, const char* component, const std::string& m
                          {"component", component},
                          {"msg", message}};
   for (const auto& [key, value] : extra) line[key] = value;
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto& s = the_sink();
   std::shared_ptr<const std::function<void(const std::string&)>> hook;
+  std::string hooked;
   {
     std::lock_guard<std::mutex> guard(s.mutex);
+    if (level == runtime::log_level::info || level == runtime::log_level::warn) {
+      const auto dropped = s.limit.admit(component, message);
+      if (!dropped) return;
+      if (*dropped > 0) line["suppressed"] = std::to_string(*dropped);
+    }
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     redact(text, s.secrets);
     std::fputs(text.c_str(), s.out);
     std::fputc('\n', s.out);
     std::fflush(s.out);
-    if (level >= runtime::log_level::error) hook = s.error_hook;
+    if (level >= runtime::log_level::error) {
+      hook = s.error_hook;
+      hooked = std::move(text);
+    }
   }
-  if (hook) (*hook)(text);
+  if (hook) (*hook)(hooked);
+}
+
+void set_rate_limit(std::size_t per_second,
+                    std::function<std::chrono::steady_clock::time_point()> clock) {
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard(s.mutex);
+  s.limit.per_second = per_second;
+  if (clock) s.limit.now = std::move(clock);
+  s.limit.windows.clear();
 }
 
 void set_error_hook(std::function<void(const std::string& json_line)> hook) {

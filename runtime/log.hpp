@@ -2,6 +2,7 @@
 // Structured logging: one JSON object per line on stdout. Values registered
 // as secrets are replaced before a line is written, wherever they appear.
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <initializer_list>
@@ -22,6 +23,13 @@ bool enabled(runtime::log_level level);
 void set_output(std::FILE* out);
 // Any later line containing `secret` has it replaced by "[redacted]".
 void add_secret(const std::string& secret);
+
+// Identical info/warn lines (component and message) past `per_second` in a
+// second are dropped, and the next written one carries "suppressed": N.
+// Default 20; `clock` replaces the steady clock (tests). Errors and debug
+// lines are never dropped.
+void set_rate_limit(std::size_t per_second,
+                    std::function<std::chrono::steady_clock::time_point()> clock = {});
 
 // Error lines, redacted, also go to `hook` (e.g. the error reporter); it is
 // called on the logging thread and must not block. Empty: none.

@@ -59,6 +59,34 @@ BOOST_AUTO_TEST_CASE(secrets_never_reach_the_log) {
   BOOST_CHECK(text.find("[redacted]") != std::string::npos);
 }
 
+// A storm of one warning is cut to 20 lines a second; the first line of the
+// next second says how many were dropped. Errors are never dropped.
+BOOST_AUTO_TEST_CASE(a_storm_of_one_line_is_rate_limited_and_counted) {
+  capture c;
+  auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  log::set_rate_limit(20, [&] { return now; });
+  for (int i = 0; i < 100; ++i)
+    log::warn("supervisor", "restarting child", {{"i", std::to_string(i)}});
+  for (int i = 0; i < 30; ++i) log::error("supervisor", "gave up");
+  log::warn("transport", "another message");  // its own budget
+  now += std::chrono::milliseconds(1500);
+  log::warn("supervisor", "restarting child");
+  log::set_rate_limit(20, [] { return std::chrono::steady_clock::now(); });
+  std::size_t storm = 0, errors = 0, other = 0;
+  std::string suppressed;
+  for (const auto& line : c.lines()) {
+    const auto msg = line.value("msg", "");
+    storm += msg == "restarting child" ? 1 : 0;
+    errors += msg == "gave up" ? 1 : 0;
+    other += msg == "another message" ? 1 : 0;
+    if (line.contains("suppressed")) suppressed = line["suppressed"];
+  }
+  BOOST_CHECK_EQUAL(storm, 21u);  // 20, then the one a second later
+  BOOST_CHECK_EQUAL(suppressed, "80");
+  BOOST_CHECK_EQUAL(errors, 30u);
+  BOOST_CHECK_EQUAL(other, 1u);
+}
+
 // A job that throws says which turn it was working on, in JSON, before it
 // ends the way its supervisor expects (unhandled_exception).
 BOOST_AUTO_TEST_CASE(a_failing_actor_logs_its_turn_and_the_exception) {
