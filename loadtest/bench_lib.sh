@@ -21,8 +21,11 @@ start_parleyd() {
   env PARLEY_VOICE_ADDR=127.0.0.1:0 PARLEY_OPS_ADDR=127.0.0.1:0 PARLEY_LOG_LEVEL=info "$@" \
     "$parleyd" >"$log" 2>&1 &
   parleyd_pid=$!
-  timeout 60 grep -q -m1 '"supervision tree is up"' <(tail -F "$log" 2>/dev/null) ||
-    { echo "parleyd did not come up; see $log" >&2; exit 1; }
+  local line
+  for line in '"supervision tree is up"' '"voice port listening"'; do  # in any order
+    timeout 60 grep -q -m1 "$line" <(tail -F "$log" 2>/dev/null) ||
+      { echo "parleyd did not come up; see $log" >&2; exit 1; }
+  done
   voice_port=$(grep -m1 '"voice port listening"' "$log" | sed -E 's/.*"addr":"[^"]*:([0-9]+)".*/\1/')
 }
 

@@ -9,6 +9,7 @@ parleyd=$1 load=$2 src=$3
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 fail() { echo "FAIL: $*" >&2; tail -n 20 "$work"/*.log >&2 || true; exit 1; }
 # Polls CMD until it succeeds, for up to SECONDS: each try is a real request.
 until_ok() {
@@ -19,8 +20,11 @@ until_ok() {
 PARLEY_OPS_ADDR=127.0.0.1:0 PARLEY_VOICE_ADDR=127.0.0.1:0 PARLEY_STT=null PARLEY_TTS=null \
   PARLEY_LOG_LEVEL=info "$parleyd" >"$work/parleyd.log" 2>&1 &
 pids+=($!)
-timeout 20 grep -q -m1 '"supervision tree is up"' <(tail -F "$work/parleyd.log" 2>/dev/null) ||
-  fail "parleyd did not come up"
+# Each line is waited for: they come from different threads, in any order.
+for line in '"supervision tree is up"' '"ops endpoint listening"' '"voice port listening"'; do
+  timeout 30 grep -q -m1 "$line" <(tail -F "$work/parleyd.log" 2>/dev/null) ||
+    fail "parleyd did not log $line"
+done
 ops=$(grep -m1 '"ops endpoint listening"' "$work/parleyd.log" | sed -E 's/.*"addr":"[^"]*:([0-9]+)".*/\1/')
 voice=$(grep -m1 '"voice port listening"' "$work/parleyd.log" | sed -E 's/.*"addr":"[^"]*:([0-9]+)".*/\1/')
 
