@@ -92,6 +92,10 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   bool bad_dsn = false;
   auto reporter = error_reporting(loaded.value, bad_dsn);
+  // Unhooked before the reporter goes, on every way out of main.
+  struct unhook {
+    ~unhook() { parley::log::set_error_hook(nullptr); }
+  } unhook_at_exit;
   if (bad_dsn) return exit_usage;
 
   runtime::application app(loaded.value);
@@ -110,6 +114,5 @@ int main(int argc, char** argv) {
   }).detach();
   const int code = app.wait();
   app.shutdown();
-  log::set_error_hook(nullptr);  // before the reporter sends what is queued and stops
   return code;
 }
