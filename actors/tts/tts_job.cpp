@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "actors/audio/opus_codec.hpp"
@@ -53,7 +54,7 @@ class sentence_voice {
     for (; pending_.size() - at >= audio::opus_frame_samples; at += audio::opus_frame_samples)
       encode(pending_.data() + at);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(at));
-    const auto want = sent_ == 0 ? first_piece_frames : piece_frames;
+    const auto want = piece_.first_frame == 0 ? first_piece_frames : piece_frames;
     if (piece_.frames.size() >= want) send(false);
   }
 
@@ -74,20 +75,18 @@ class sentence_voice {
 
   void send(bool done) {
     const auto now = std::chrono::steady_clock::now();
-    piece_.sentence_done = done;
-    piece_.synth_seconds = std::chrono::duration<double>(now - since_).count();
     const auto n = static_cast<std::uint32_t>(piece_.frames.size());
-    self_->send(self_->state.session, piece_);
+    self_->send(self_->state.session,
+                sentence_audio{piece_.turn, piece_.index, piece_.first_frame,
+                               std::exchange(piece_.frames, {}), done, piece_.final,
+                               std::chrono::duration<double>(now - since_).count()});
     piece_.first_frame += n;
-    piece_.frames.clear();
-    sent_ += n;
     since_ = now;
   }
 
   job_actor* self_;
   sentence_audio piece_;
   std::vector<std::int16_t> pending_;  // 48 kHz, less than a frame after add()
-  std::size_t sent_ = 0;
   std::chrono::steady_clock::time_point since_ = std::chrono::steady_clock::now();
 };
 
