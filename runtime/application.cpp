@@ -36,6 +36,7 @@ engines::engine_settings engine_settings_of(const config& cfg) {
   engines::engine_settings e;
   e.stt = cfg.stt;
   e.stt_decoders = cfg.stt_decoders;
+  e.max_speakers = cfg.max_sessions;
   e.tts = cfg.tts;
   e.agent = cfg.agent;
   e.openai.base_url = cfg.agent_url;

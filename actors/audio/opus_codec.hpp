@@ -15,6 +15,9 @@ constexpr std::size_t opus_frame_samples = 960;  // 20 ms at 48 kHz
 // Larger inputs are refused before libopus sees them. A 20 ms packet is at most
 // 1276 bytes; 4000 is libopus' recommended encoder buffer size.
 constexpr std::size_t opus_max_packet_bytes = 4000;
+// libopus: a packet of this many bytes or fewer carries no audio (DTX);
+// decoding it only extrapolates the last frame.
+constexpr std::size_t opus_dtx_packet_bytes = 2;
 
 struct decode_result {
   std::vector<std::int16_t> pcm;  // 48 kHz mono; empty when !ok()
@@ -45,6 +48,8 @@ class opus_decoder {
   // Decodes one packet. A 20 ms packet yields 960 samples at 48 kHz (320 at
   // 16 kHz); other valid Opus durations (2.5 to 120 ms) yield their own length. Empty, oversized
   // and malformed packets give an error; the decoder stays usable afterwards.
+  // A DTX packet (opus_dtx_packet_bytes or fewer) yields silence of its
+  // duration without running the decoder.
   decode_result decode(const std::uint8_t* data, std::size_t size);
   decode_result decode(const std::vector<std::uint8_t>& packet) {
     return decode(packet.data(), packet.size());
@@ -64,6 +69,13 @@ class opus_decoder {
 struct encoder_config {
   int bitrate = 32000;  // bits per second
   int complexity = 9;   // 0 (cheapest) .. 10 (best)
+  // The input's rate (8, 12, 16, 24 or 48 kHz). The packets decode at any
+  // rate; 16 kHz input (the speech engines' own rate) skips an upsampler
+  // and keeps the encoder in its cheaper wideband SILK mode.
+  int sample_rate = opus_sample_rate;
+  // Discontinuous transmission: in silence, 1-byte packets (see
+  // opus_dtx_packet_bytes) with a refresh every 400 ms.
+  bool dtx = false;
 };
 
 // Not thread-safe: one encoder per outgoing stream.
@@ -77,12 +89,14 @@ class opus_encoder {
   opus_encoder(const opus_encoder&) = delete;
   opus_encoder& operator=(const opus_encoder&) = delete;
 
-  // Encodes exactly opus_frame_samples samples into one packet; any other
-  // count is an error.
+  // Encodes exactly frame_samples() samples (20 ms at the input rate) into
+  // one packet; any other count is an error.
   encode_result encode(const std::int16_t* pcm, std::size_t samples);
   encode_result encode(const std::vector<std::int16_t>& pcm) {
     return encode(pcm.data(), pcm.size());
   }
+
+  std::size_t frame_samples() const;
 
   // Samples of delay the encoder adds: decoded audio lags the input by this.
   int lookahead_samples() const;

@@ -22,6 +22,7 @@ namespace parley::engines {
 struct engine_settings {
   std::string stt = "pocketsphinx";  // pocketsphinx | null
   std::size_t stt_decoders = 2;      // pocketsphinx decoders are ~93 MB each
+  std::size_t max_speakers = 200;    // connections the server admits at once
   std::string stt_model_dir = "/usr/share/pocketsphinx/model/en-us";
   std::string tts = "flite";       // flite | espeak | null
   std::string agent = "commands";  // commands | openai | echo

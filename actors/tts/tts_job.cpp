@@ -25,14 +25,21 @@ struct job_state {
 
 using job_actor = caf::stateful_actor<job_state>;
 
-// Resampling to the wire rate, one stream per sentence.
-std::function<std::vector<std::int16_t>(const std::int16_t*, std::size_t)> to_48k(int rate) {
-  if (rate == 48000)
+// Opus takes 8, 12, 16, 24 and 48 kHz as they are; the packets decode at the
+// wire's 48 kHz either way. Any other engine rate is brought to 16 kHz.
+bool opus_rate(int rate) {
+  return rate == 8000 || rate == 12000 || rate == 16000 || rate == 24000 || rate == 48000;
+}
+
+int encoder_rate(int engine_rate) {
+  return opus_rate(engine_rate) ? engine_rate : 16000;
+}
+
+// Resampling to the encoder's rate, one stream per sentence.
+std::function<std::vector<std::int16_t>(const std::int16_t*, std::size_t)> to_encoder(int rate) {
+  if (opus_rate(rate))
     return [](const std::int16_t* s, std::size_t n) { return std::vector<std::int16_t>(s, s + n); };
-  if (rate == 16000)
-    return [up = std::make_shared<audio::upsampler_16k_to_48k>()](
-               const std::int16_t* s, std::size_t n) { return up->process(s, n); };
-  return [lin = std::make_shared<audio::linear_resampler>(rate, 48000)](
+  return [lin = std::make_shared<audio::linear_resampler>(rate, 16000)](
              const std::int16_t* s, std::size_t n) { return lin->process(s, n); };
 }
 
@@ -41,18 +48,18 @@ std::function<std::vector<std::int16_t>(const std::int16_t*, std::size_t)> to_48
 constexpr std::size_t first_piece_frames = 3;
 constexpr std::size_t piece_frames = 25;
 
-// One sentence on its way to the session: 48 kHz samples become Opus frames,
-// and frames go out in pieces.
+// One sentence on its way to the session: samples at the encoder's rate
+// become Opus frames, and frames go out in pieces.
 class sentence_voice {
  public:
   sentence_voice(job_actor* self, const reply_sentence& r)
       : self_(self), piece_{self->state.turn, r.index, 0, {}, false, r.final, 0} {}
 
-  void add(std::vector<std::int16_t> pcm48) {
-    pending_.insert(pending_.end(), pcm48.begin(), pcm48.end());
+  void add(const std::vector<std::int16_t>& pcm) {
+    pending_.insert(pending_.end(), pcm.begin(), pcm.end());
+    const auto n = frame_samples();
     std::size_t at = 0;
-    for (; pending_.size() - at >= audio::opus_frame_samples; at += audio::opus_frame_samples)
-      encode(pending_.data() + at);
+    for (; pending_.size() - at >= n; at += n) encode(pending_.data() + at);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(at));
     const auto want = piece_.first_frame == 0 ? first_piece_frames : piece_frames;
     if (piece_.frames.size() >= want) send(false);
@@ -61,15 +68,17 @@ class sentence_voice {
   // The tail, padded with silence to a whole frame, and the last piece.
   void finish() {
     if (!pending_.empty()) {
-      pending_.resize(audio::opus_frame_samples, 0);
+      pending_.resize(frame_samples(), 0);
       encode(pending_.data());
     }
     send(true);
   }
 
  private:
+  std::size_t frame_samples() const { return self_->state.encoder->frame_samples(); }
+
   void encode(const std::int16_t* frame) {
-    auto enc = self_->state.encoder->encode(frame, audio::opus_frame_samples);
+    auto enc = self_->state.encoder->encode(frame, frame_samples());
     if (enc.ok()) piece_.frames.push_back(std::move(enc.packet));
   }
 
@@ -86,7 +95,7 @@ class sentence_voice {
 
   job_actor* self_;
   sentence_audio piece_;
-  std::vector<std::int16_t> pending_;  // 48 kHz, less than a frame after add()
+  std::vector<std::int16_t> pending_;  // less than a frame after add()
   std::chrono::steady_clock::time_point since_ = std::chrono::steady_clock::now();
 };
 
@@ -94,7 +103,7 @@ void speak(job_actor* self, reply_sentence& r) {
   auto& st = self->state;
   sentence_voice voice(self, r);
   if (!r.text.empty()) {
-    auto resample = to_48k(st.engine->sample_rate());
+    auto resample = to_encoder(st.engine->sample_rate());
     const bool ok = st.engine->synthesize(r.text, [&](const std::int16_t* s, std::size_t n) {
       voice.add(resample(s, n));
       return true;
@@ -124,13 +133,16 @@ runtime::child_spec tts_job_spec(turn_id turn, std::shared_ptr<engines::engine_c
       st.turn = turn;
       st.session = ctx.supervisor;
       st.engine = catalog->tts();
-      // Complexity 5 halves the encode cost of 9 for speech we synthesised.
-      st.encoder.emplace(audio::encoder_config{32000, 5});
       if (!st.engine) {
         self->send(st.session, job_failed{turn, "tts", "no speech synthesiser loaded"});
         self->quit();
         return {};
       }
+      // Encoding is most of a reply's CPU. At the engine's own rate (16 kHz
+      // for flite) with complexity 2 it costs ~40 % of 48 kHz at complexity
+      // 5 (parley-codec-bench), and synthesised speech has nothing above
+      // 8 kHz to lose.
+      st.encoder.emplace(audio::encoder_config{24000, 2, encoder_rate(st.engine->sample_rate())});
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
       return {[self, catalog](reply_sentence& r) {
         engines::fault_injector::apply(catalog->faults().take("tts"));

@@ -6,7 +6,7 @@ const fs = require('fs');
 
 const packets = JSON.parse(fs.readFileSync(process.env.PARLEY_PACKETS, 'utf8'));
 const speech = packets.speech.map((h) => Buffer.from(h, 'hex'));
-const silence = Buffer.from(packets.silence, 'hex');
+const silence = packets.silence.map((h) => Buffer.from(h, 'hex'));  // repeated in turn
 const seconds = Number(process.env.PARLEY_SECONDS || 20);
 const thinkMs = Number(process.env.PARLEY_THINK_MS || 1000);
 const turnTimeoutMs = 15000;
@@ -17,6 +17,7 @@ function speakTurns(context, ee, done) {
   const end = Date.now() + seconds * 1000;
   let phase = 'greeting';
   let index = 0;
+  let silenceIndex = 0;
   let lastSpeechAt = 0;
   let speechEndedAt = 0;
   let replyStarted = false;
@@ -89,7 +90,7 @@ function speakTurns(context, ee, done) {
           lastSpeechAt = Date.now();
         }
       } else {
-        ws.send(silence);
+        ws.send(silence[silenceIndex++ % silence.length]);
       }
       ee.emit('counter', 'parley.audio_frames_sent', 1);
     }

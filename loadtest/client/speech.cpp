@@ -43,6 +43,21 @@ bytes silence_packet() {
   return packet;
 }
 
+std::vector<bytes> silence_packets(bool dtx) {
+  audio::encoder_config cfg;
+  cfg.dtx = dtx;
+  audio::opus_encoder enc(cfg);
+  const std::vector<std::int16_t> zeros(audio::opus_frame_samples, 0);
+  // Past the encoder's start-up frames (DTX begins after 200 ms), one
+  // whole refresh period of DTX: 21 frames, then it repeats.
+  std::vector<bytes> cycle;
+  for (int i = 0; i < 30 + 21; ++i) {
+    auto p = enc.encode(zeros).packet;
+    if (i >= 30) cycle.push_back(std::move(p));
+  }
+  return cycle;
+}
+
 void stream_paced(voice_connection& c, const std::vector<bytes>& packets, clock::time_point start) {
   auto next = start;
   for (const auto& p : packets) {

@@ -19,6 +19,12 @@ std::vector<bytes> encode_speech(const std::vector<std::int16_t>& pcm16k);
 // A 20 ms packet of digital silence.
 bytes silence_packet();
 
+// What a microphone's encoder sends while nobody speaks, one cycle of it to
+// repeat: ~35-byte packets; or, with discontinuous transmission (`dtx`, as
+// Discord and WebRTC's usedtx send), 1-byte packets with a refresh frame
+// every 400 ms. Taken from a real encoder past its first frames.
+std::vector<bytes> silence_packets(bool dtx);
+
 // Sends packets one per 20 ms on an absolute schedule from `start`; returns
 // when the last has been sent.
 void stream_paced(voice_connection& c, const std::vector<bytes>& packets, clock::time_point start);

@@ -26,7 +26,8 @@ std::string hex(const parley::client::bytes& b) {
 }
 
 void write_packets(const parley::load::options& opts) {
-  nlohmann::json j{{"frame_ms", 20}, {"silence", hex(parley::client::silence_packet())}};
+  nlohmann::json j{{"frame_ms", 20}, {"silence", nlohmann::json::array()}};
+  for (const auto& p : parley::client::silence_packets(opts.dtx)) j["silence"].push_back(hex(p));
   for (const auto& p : parley::load::speech_packets(opts)) j["speech"].push_back(hex(p));
   std::ofstream out(opts.write_packets);
   if (!(out << j.dump() << "\n")) throw std::runtime_error("cannot write " + opts.write_packets);

@@ -123,6 +123,10 @@ std::variant<options, help_requested, bad_flags> parse_options(
         o.idle = true;
         continue;
       }
+      if (flag == "--dtx") {
+        o.dtx = true;
+        continue;
+      }
       const auto eq = flag.find('=');
       const bool inline_value = eq != std::string::npos;
       if (inline_value) {
@@ -173,8 +177,10 @@ usage: parley-load [flags]
   --seed N                random seed for think times (default: random)
   --quiet                 no progress line
   --idle                  join and keep the microphone open, never speak
+  --dtx                   send silence as a DTX encoder does (1-byte packets, a
+                          refresh every 400 ms), as Discord and WebRTC usedtx do
   --write-packets FILE    write the speech and silence Opus packets as JSON
-                          ({"speech": [hex...], "silence": hex}) and exit
+                          ({"speech": [hex...], "silence": [hex...]}) and exit
 Exit status: 0 when the run completed (see the report for errors), 1 when no
 session connected, 2 on bad flags or unreadable audio.
 )";

@@ -33,6 +33,7 @@ struct options {
   int pacers = 1;
   std::uint64_t seed = 0;  // 0: a random seed (reported)
   bool quiet = false;
+  bool dtx = false;   // silence as a DTX encoder sends it (1-byte packets)
   bool idle = false;  // join and send silence, never speak (memory per idle session)
 
   int total_sessions() const { return sessions + (spike_at_s >= 0 ? spike_sessions : 0); }

@@ -156,7 +156,7 @@ run_outcome run_load(const options& opts) {
   const auto pcm = read_speech_16k(opts.audio);
   const auto spoken = trim_trailing_silence(pcm);
   setup.speech = client::encode_speech(spoken);  // as speech_packets()
-  setup.silence = client::silence_packet();
+  setup.silence = client::silence_packets(opts.dtx);
   setup.stats = &stats;
 
   run_outcome out;

@@ -224,7 +224,7 @@ void session_driver::send_due(clock::time_point now) {
         phase_ = phase::awaiting;
       }
     } else {
-      conn_->send_opus(setup_.silence);
+      conn_->send_opus(setup_.silence[silence_index_++ % setup_.silence.size()]);
     }
     next_send_ += frame;
   }

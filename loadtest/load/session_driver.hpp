@@ -22,8 +22,8 @@ using client::clock;
 // What every speaker shares; owned by the runner, read-only while it runs.
 struct run_setup {
   options opts;
-  std::vector<client::bytes> speech;  // the recording as 20 ms Opus packets
-  client::bytes silence;
+  std::vector<client::bytes> speech;   // the recording as 20 ms Opus packets
+  std::vector<client::bytes> silence;  // repeated while not speaking
   clock::time_point start, deadline;
   run_stats* stats = nullptr;
 };
@@ -68,6 +68,7 @@ class session_driver {
   clock::time_point next_send_, next_turn_at_, last_speech_sent_;
   std::optional<clock::time_point> speech_ended_at_;  // of the turn awaited
   std::size_t speech_index_ = 0;
+  std::size_t silence_index_ = 0;
   std::int64_t my_turn_ = -1;  // the server's id of the turn being answered
   std::set<std::int64_t> my_turns_;
   bool reply_started_ = false, reply_text_seen_ = false;

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -88,6 +89,68 @@ BOOST_AUTO_TEST_CASE(speech_round_trip_correlates) {
   BOOST_TEST(correlation(x, y, best.lag + 960, 0, x.size() - 2000) < 0.2);
   BOOST_TEST(kbps > 20.0);
   BOOST_TEST(kbps < 40.0);
+}
+
+// The speech engines' own rate goes straight in: 320 samples a frame, and the
+// packets still decode at the wire rate (960 samples) as well as at 16 kHz.
+BOOST_AUTO_TEST_CASE(speech_encoded_at_16k_round_trips) {
+  opus_encoder enc({24000, 5, 16000});
+  BOOST_TEST(enc.frame_samples() == 320u);
+  BOOST_TEST(!enc.encode(pcm(opus_frame_samples, 0)).ok());
+  pcm x = load_raw(goforward_path);
+  x.resize(x.size() / 320 * 320);
+  opus_decoder dec16(16000);
+  opus_decoder dec48;
+  pcm y;
+  for (std::size_t i = 0; i < x.size(); i += 320) {
+    auto packet = enc.encode(x.data() + i, 320);
+    BOOST_REQUIRE_MESSAGE(packet.ok(), packet.error);
+    auto wide = dec48.decode(packet.packet);
+    BOOST_REQUIRE(wide.ok());
+    BOOST_REQUIRE_EQUAL(wide.pcm.size(), opus_frame_samples);
+    auto frame = dec16.decode(packet.packet);
+    BOOST_REQUIRE(frame.ok());
+    BOOST_REQUIRE_EQUAL(frame.pcm.size(), 320u);
+    y.insert(y.end(), frame.pcm.begin(), frame.pcm.end());
+  }
+  const int la = enc.lookahead_samples();
+  const auto best = find_best_lag(x, y, la - 50, la + 50, 0, x.size() - 700);
+  BOOST_TEST_MESSAGE("16 kHz speech correlation " << best.corr << " at lag " << best.lag
+                                                  << ", lookahead " << la);
+  BOOST_TEST(std::abs(best.lag - la) <= 2);
+  BOOST_TEST(best.corr > 0.75);
+  BOOST_CHECK_THROW(opus_encoder({24000, 5, 44100}), std::invalid_argument);
+}
+
+// A DTX encoder in silence sends 1-byte packets; they decode to silence of a
+// whole frame, and the speech after them decodes as before.
+BOOST_AUTO_TEST_CASE(dtx_packets_decode_to_silence) {
+  encoder_config cfg;
+  cfg.dtx = true;
+  opus_encoder enc(cfg);
+  opus_decoder dec(16000);
+  const pcm zeros(opus_frame_samples, 0);
+  std::size_t dtx = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto p = enc.encode(zeros);
+    BOOST_REQUIRE(p.ok());
+    auto d = dec.decode(p.packet);
+    BOOST_REQUIRE_MESSAGE(d.ok(), d.error);
+    BOOST_REQUIRE_EQUAL(d.pcm.size(), 320u);
+    if (p.packet.size() > opus_dtx_packet_bytes) continue;
+    ++dtx;
+    BOOST_TEST(std::all_of(d.pcm.begin(), d.pcm.end(), [](std::int16_t v) { return v == 0; }));
+  }
+  BOOST_TEST_MESSAGE(dtx << " of 50 silent frames were DTX packets");
+  BOOST_TEST(dtx >= 30u);
+  const pcm x = goforward_48k();
+  double energy = 0;
+  for (std::size_t i = 0; i + opus_frame_samples <= x.size(); i += opus_frame_samples)
+    for (auto v : dec.decode(enc.encode(x.data() + i, opus_frame_samples).packet).pcm)
+      energy += double(v) * v;
+  BOOST_TEST(energy > 0.0);
+  // One byte that is no packet (code 3 needs a frame count) is still an error.
+  require_decode_error(dec, {0x03});
 }
 
 BOOST_AUTO_TEST_CASE(bitrate_and_complexity_are_applied) {
