@@ -21,8 +21,8 @@ void load_stt(engine_catalog& c, const engine_settings& s) {
     // overhead benchmarks never queue for one (a speaker holds its
     // recogniser for the whole utterance).
     stt::null_engine engine;
-    c.publish(
-        std::make_shared<stt::recognizer_pool>(engine, std::max(s.stt_decoders, s.max_speakers)));
+    const auto n = std::max(s.stt_decoders, s.max_speakers);
+    c.publish(std::make_shared<stt::recognizer_pool>(engine, n, n));
     return;
   }
   stt::pocketsphinx_config cfg;

@@ -284,6 +284,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
   t->last_voice_at = t->speech_end_at - self->state.cfg.vad.silence_window;
   self->state.members[e.user].open.reset();
   broadcast(self, {{"type", "speech_ended"}, {"user", e.user}, {"turn", t->id}});
+  if (t->heard) t->heard->speech_ended();
   if (auto h = self->state.children->handle(t->stt)) self->send(h, finish_atom::value);
   arm_watchdog(self, *t, "stt", self->state.cfg.stt_deadline);
 }
@@ -412,6 +413,7 @@ void on_watchdog(session_actor* self, turn_id id, const std::string& stage, std:
 // the turn's recognition heard already.
 void feed_stt(session_actor* self, const turn& t, const caf::actor& h) {
   if (!h) return;
+  if (t.speech_done && t.heard) t.heard->speech_ended();
   self->send(h, speech_audio{t.user, t.audio});
   if (t.speech_done) self->send(h, finish_atom::value);
 }

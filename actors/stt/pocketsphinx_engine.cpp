@@ -37,10 +37,11 @@ decoder_ptr make_decoder(const pocketsphinx_config& cfg) {
   const std::string lm = cfg.model_dir + "/en-us.lm.bin";
   const std::string dict = cfg.model_dir + "/cmudict-en-us.dict";
   const char* later_passes = cfg.fast_finish ? "no" : "yes";
+  const std::string maxhmmpf = std::to_string(cfg.max_hmms_per_frame);
   // All options in one call: re-parsing an existing config fails and frees it.
   config_ptr config(cmd_ln_init(nullptr, ps_args(), 1, "-hmm", hmm.c_str(), "-lm", lm.c_str(),
                                 "-dict", dict.c_str(), "-fwdflat", later_passes, "-bestpath",
-                                later_passes, nullptr));
+                                later_passes, "-maxhmmpf", maxhmmpf.c_str(), nullptr));
   if (!config) throw std::runtime_error("pocketsphinx: invalid configuration");
   decoder_ptr decoder(ps_init(config.get()));  // the decoder keeps its own reference
   if (!decoder) throw std::runtime_error("pocketsphinx: decoder init failed for " + cfg.model_dir);

@@ -21,6 +21,7 @@ bool recognition::ensure_recognizer(recognizer_pool& pool, std::chrono::millisec
   if (!leased) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   if (!lease_ && !final_) {
+    pool_ = &pool;
     lease_ = std::move(leased);
     (*lease_)->begin();
     heard_ = 0;
@@ -33,6 +34,7 @@ std::optional<std::string> recognition::hear(std::size_t offset, const std::int1
   std::lock_guard<std::mutex> lock(mutex_);
   if (!lease_ || final_ || offset + n <= heard_) return std::nullopt;
   const std::size_t skip = heard_ > offset ? heard_ - offset : 0;
+  auto slot = pool_->compute(ended_);
   try {
     (*lease_)->feed(samples + skip, n - skip);
   } catch (...) {
@@ -53,6 +55,8 @@ std::string recognition::finish() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (final_) return *final_;
   if (!lease_) return {};
+  ended_ = true;
+  auto slot = pool_->compute(ended_);
   try {
     final_ = (*lease_)->finish();
   } catch (...) {

@@ -5,6 +5,7 @@
 // where the killed one stopped instead of decoding the utterance again:
 // under a kill every few seconds, decoding from the start never caught up.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +31,10 @@ class recognition {
   // The final text. Asked again (a replacement after a kill), the same text.
   std::string finish();
 
+  // The speaker has stopped: someone waits for this text now, so its
+  // recogniser goes first when more are at work than there are cores.
+  void speech_ended() { ended_ = true; }
+
   // An engine call is still running in some thread (e.g. a job past its
   // deadline): whoever needs the text now must start a new recognition.
   bool busy();
@@ -42,7 +47,9 @@ class recognition {
   void forget();
 
   std::mutex mutex_;
+  recognizer_pool* pool_ = nullptr;  // the lease's, for compute slots
   std::optional<recognizer_pool::lease> lease_;
+  std::atomic<bool> ended_{false};
   std::size_t heard_ = 0;
   std::size_t since_partial_ = 0;
   std::string last_partial_;

@@ -4,6 +4,7 @@
 
 #include "actors/stt/recognizer.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -40,9 +41,27 @@ class recognizer_pool {
     recognizer* rec_;
   };
 
-  // Creates `size` recognizers now; throws what the engine throws.
-  recognizer_pool(stt_engine& engine, std::size_t size);
-  explicit recognizer_pool(std::vector<std::unique_ptr<recognizer>> recognizers);
+  // One of the pool's compute slots, held while a recognizer works; gives
+  // it back on destruction. Move-only.
+  class compute_slot {
+   public:
+    compute_slot(compute_slot&& other) noexcept;
+    compute_slot& operator=(compute_slot&&) = delete;
+    compute_slot(const compute_slot&) = delete;
+    compute_slot& operator=(const compute_slot&) = delete;
+    ~compute_slot();
+
+   private:
+    friend class recognizer_pool;
+    explicit compute_slot(recognizer_pool* pool) : pool_(pool) {}
+    recognizer_pool* pool_;
+  };
+
+  // Creates `size` recognizers now; throws what the engine throws. At most
+  // `compute_slots` of them work at once (0: one per core).
+  recognizer_pool(stt_engine& engine, std::size_t size, std::size_t compute_slots = 0);
+  explicit recognizer_pool(std::vector<std::unique_ptr<recognizer>> recognizers,
+                           std::size_t compute_slots = 0);
   recognizer_pool(const recognizer_pool&) = delete;
   recognizer_pool& operator=(const recognizer_pool&) = delete;
   ~recognizer_pool() = default;
@@ -53,13 +72,26 @@ class recognizer_pool {
   std::size_t size() const { return recognizers_.size(); }
   std::size_t available() const;
 
+  // Waits for a compute slot. Recognisers are CPU-bound: more of them at
+  // work than cores only makes every utterance late at once. Past the cores,
+  // an utterance whose speaker has stopped (`urgent`, read while waiting)
+  // goes before those still being spoken, which can catch up later.
+  [[nodiscard]] compute_slot compute(const std::atomic<bool>& urgent);
+  std::size_t compute_waiting() const;
+
  private:
   void release(std::size_t slot) noexcept;
+  void end_compute() noexcept;
+  bool urgent_waiting() const;  // with mutex_ held
 
   std::vector<std::unique_ptr<recognizer>> recognizers_;
   mutable std::mutex mutex_;
   std::condition_variable returned_;
   std::vector<std::size_t> free_;  // guarded by mutex_
+  std::size_t compute_slots_;
+  std::size_t computing_ = 0;                            // guarded by mutex_
+  std::vector<const std::atomic<bool>*> compute_queue_;  // guarded by mutex_
+  std::condition_variable compute_done_;
 };
 
 }  // namespace parley::stt

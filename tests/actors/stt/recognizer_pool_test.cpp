@@ -8,8 +8,11 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace parley::stt {
 namespace {
@@ -39,6 +42,59 @@ BOOST_AUTO_TEST_CASE(creates_all_recognizers_up_front) {
   recognizer_pool pool(engine, 3);
   BOOST_TEST(pool.size() == 3u);
   BOOST_TEST(pool.available() == 3u);
+}
+
+// One compute slot, held; a speaker still talking asks first, then one who
+// has stopped. The one who stopped gets the slot first; the other follows.
+BOOST_AUTO_TEST_CASE(compute_slots_go_to_finished_speech_first) {
+  null_engine engine;
+  recognizer_pool pool(engine, 3, 1);
+  std::atomic<bool> talking{false}, stopped{false};
+  auto held = std::make_unique<recognizer_pool::compute_slot>(pool.compute(talking));
+  std::mutex m;
+  std::vector<std::string> order;
+  auto wait_for = [&](const std::atomic<bool>& urgent, const char* who) {
+    return std::async(std::launch::async, [&, who] {
+      auto slot = pool.compute(urgent);
+      std::lock_guard<std::mutex> g(m);
+      order.emplace_back(who);
+    });
+  };
+  auto a = wait_for(talking, "talking");
+  while (pool.compute_waiting() < 1) std::this_thread::yield();
+  stopped = true;
+  auto b = wait_for(stopped, "stopped");
+  while (pool.compute_waiting() < 2) std::this_thread::yield();
+  held.reset();
+  a.get();
+  b.get();
+  BOOST_TEST(order == (std::vector<std::string>{"stopped", "talking"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(pool.compute_waiting() == 0u);
+}
+
+// A speaker who stops while waiting is let through ahead of the others.
+BOOST_AUTO_TEST_CASE(urgency_is_read_while_waiting) {
+  null_engine engine;
+  recognizer_pool pool(engine, 3, 1);
+  std::atomic<bool> first{false}, second{false};
+  auto held = std::make_unique<recognizer_pool::compute_slot>(pool.compute(first));
+  std::atomic<int> done{0};
+  std::atomic<int> second_at{0};
+  auto a = std::async(std::launch::async, [&] {
+    auto slot = pool.compute(first);
+    ++done;
+  });
+  auto b = std::async(std::launch::async, [&] {
+    auto slot = pool.compute(second);
+    second_at = ++done;
+  });
+  while (pool.compute_waiting() < 2) std::this_thread::yield();
+  second = true;  // stops talking while both wait
+  held.reset();
+  a.get();
+  b.get();
+  BOOST_TEST(second_at.load() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(hands_out_distinct_recognizers_then_times_out) {
