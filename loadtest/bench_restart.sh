@@ -5,12 +5,16 @@
 # and jobs alive while a random running actor of KINDS is killed through the
 # ops endpoint every ~20 ms. Percentiles are the histogram bucket bounds that
 # hold them (buckets 0.5, 1, 2, 5, 10, 25 ms...).
-#   usage: loadtest/bench_restart.sh      (env: SESSIONS=20 DURATION=30 BUILD_DIR=...)
+# Victims have run at least MIN_UPTIME_S (0.25 s): an isolated failure. A
+# child killed again sooner is a restart storm, and its supervisor waits out a
+# backoff on purpose (10 ms, doubling); MIN_UPTIME_S=0 measures that too.
+#   usage: loadtest/bench_restart.sh      (env: SESSIONS=20 DURATION=30 MIN_UPTIME_S=0.25 BUILD_DIR=...)
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 n=${SESSIONS:-20}
 duration=${DURATION:-30}
 kinds=${KINDS:-audio_stream guild_session stt_job agent tts_job}
+min_up=${MIN_UPTIME_S:-0.25}
 token=bench-ops-token-0123456789
 
 start_parleyd "$out_dir/parleyd-restart.log" PARLEY_STT=null PARLEY_TTS=null PARLEY_CHAOS=1 \
@@ -26,7 +30,7 @@ wanted=$(printf '"%s",' $kinds)
 end=$(($(date +%s) + duration - 2))
 kills=0
 while [ "$(date +%s)" -lt "$end" ]; do
-  victim=$(curl -sf "$ops/actors" | jq -r "[.. | objects | select(has(\"kind\") and .state == \"running\" and (.kind | IN(${wanted%,})))] | .[].id" | shuf -n1 || true)
+  victim=$(curl -sf "$ops/actors" | jq -r "[.. | objects | select(has(\"kind\") and .state == \"running\" and .uptime_s >= $min_up and (.kind | IN(${wanted%,})))] | .[].id" | shuf -n1 || true)
   if [ -n "$victim" ] &&
     [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" "$ops/actors/$victim/kill")" = 202 ]; then
     kills=$((kills + 1))
@@ -55,5 +59,5 @@ for kind in $kinds; do
           else printf "| %s | 0 | | | |\n", k }'
 done
 echo
-echo "$kills kills in $duration s. Load: \`parley-load --sessions $n --duration $duration --think-ms 200\` against \`PARLEY_STT=null PARLEY_TTS=null PARLEY_CHAOS=1 parleyd\`; victims picked from \`GET /actors\`, killed with \`POST /actors/{id}/kill\`."
+echo "$kills kills in $duration s, of actors up for at least ${min_up} s. Load: \`parley-load --sessions $n --duration $duration --think-ms 200\` against \`PARLEY_STT=null PARLEY_TTS=null PARLEY_CHAOS=1 parleyd\`; victims picked from \`GET /actors\`, killed with \`POST /actors/{id}/kill\`."
 echo "Load errors (kills cost turns here; the chaos suite is what asserts none is lost): $(jq .total_errors "$out_dir/restart-load.json")"
