@@ -4,7 +4,7 @@
 # replacement's ready). A load of SESSIONS speakers keeps sessions, streams
 # and jobs alive while a random running actor of KINDS is killed through the
 # ops endpoint every ~20 ms. Percentiles are the histogram bucket bounds that
-# hold them (buckets 0.5, 1, 2, 5, 10, 25 ms...).
+# hold them (buckets 0.5, 1, 2, 3, 4, 5, 10, 25 ms...).
 # Victims have run at least MIN_UPTIME_S (0.25 s): an isolated failure. A
 # child killed again sooner is a restart storm, and its supervisor waits out a
 # backoff on purpose (10 ms, doubling); MIN_UPTIME_S=0 measures that too.
