@@ -59,14 +59,6 @@ pcm whole_frames(pcm x, std::size_t n) {
   return x;
 }
 
-packets encode_all(const pcm& x, audio::encoder_config cfg) {
-  audio::opus_encoder enc(cfg);
-  packets out;
-  for (std::size_t i = 0; i < x.size(); i += enc.frame_samples())
-    out.push_back(enc.encode(x.data() + i, enc.frame_samples()).packet);
-  return out;
-}
-
 row encode_row(const std::string& step, const pcm& x, audio::encoder_config cfg, int repeat) {
   audio::opus_encoder enc(cfg);
   const auto n = enc.frame_samples();
@@ -107,8 +99,7 @@ int main(int argc, char** argv) {
   }
   const pcm x16 = whole_frames(client::read_raw16(speech), 320);
   const pcm x48 = whole_frames(audio::upsampler_16k_to_48k().process(x16), 960);
-  // What clients send: 48 kHz speech at the library's default settings.
-  const packets wire = encode_all(x48, {});
+  const packets wire = client::encode_speech(x16);  // what clients send
   const auto cycle = client::silence_packets(false);
   const auto dtx_cycle = client::silence_packets(true);
   packets silence, dtx;

@@ -16,15 +16,15 @@
 
 #include "actors/stt/pocketsphinx_engine.hpp"
 #include "loadtest/client/speech.hpp"
+#include "loadtest/client/word_errors.hpp"
 
 namespace {
 
 using namespace parley;
-using words = std::vector<std::string>;
 
 struct utterance {
   std::vector<std::int16_t> pcm;  // 16 kHz
-  words reference;
+  std::string reference;
 };
 
 double thread_cpu_s() {
@@ -33,28 +33,12 @@ double thread_cpu_s() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-words split(const std::string& text) {
-  std::istringstream in(text);
-  words out;
-  for (std::string w; in >> w;)
-    if (w != "<s>" && w != "</s>") out.push_back(w);
+// A transcript line's words without the sentence marks.
+std::string reference_of(const std::string& text) {
+  std::string out;
+  for (const auto& w : client::words(text))
+    if (w != "<s>" && w != "</s>") out += (out.empty() ? "" : " ") + w;
   return out;
-}
-
-std::size_t edits(const words& ref, const words& hyp) {
-  std::vector<std::size_t> row(hyp.size() + 1);
-  for (std::size_t j = 0; j <= hyp.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= ref.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= hyp.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] =
-          std::min({row[j] + 1, row[j - 1] + 1, diagonal + (ref[i - 1] == hyp[j - 1] ? 0U : 1U)});
-      diagonal = up;
-    }
-  }
-  return row[hyp.size()];
 }
 
 // "<s> words </s> (id)" lines; the audio is DIR/id.wav (a 44-byte header).
@@ -68,7 +52,7 @@ void add_set(std::vector<utterance>& out, const std::string& dir, const std::str
     path.append("/").append(id).append(".wav");
     auto pcm = client::read_raw16(path);
     pcm.erase(pcm.begin(), pcm.begin() + std::min<std::size_t>(22, pcm.size()));
-    out.push_back({std::move(pcm), split(line.substr(0, open))});
+    out.push_back({std::move(pcm), reference_of(line.substr(0, open))});
   }
 }
 
@@ -96,8 +80,8 @@ result run(const std::vector<utterance>& set, int max_hmms) {
     r.cpu_s += t2 - t0;
     r.finish_s += t2 - t1;
     r.audio_s += static_cast<double>(u.pcm.size()) / 16000.0;
-    r.errors += edits(u.reference, split(text));
-    r.reference_words += u.reference.size();
+    r.errors += client::word_errors(u.reference, text);
+    r.reference_words += client::words(u.reference).size();
   }
   return r;
 }
@@ -116,7 +100,7 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<utterance> set;
-  set.push_back({client::read_raw16(data + "/goforward.raw"), split("go forward ten meters")});
+  set.push_back({client::read_raw16(data + "/goforward.raw"), "go forward ten meters"});
   add_set(set, data + "/librivox", "transcription");
   add_set(set, data + "/cards", "cards.transcription");
   std::printf("%zu utterances from %s; 20 ms chunks, a partial every 250 ms.\n\n", set.size(),

@@ -2,42 +2,20 @@
 
 #include "actors/stt/pocketsphinx_engine.hpp"
 #include "actors/tts/flite_engine.hpp"
+#include "loadtest/client/word_errors.hpp"
 
 #include "tests/actors/stt/speech_samples.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-#include <sstream>
 
 namespace parley::stt {
 
 namespace {
 
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-// Word-level edit distance: substitutions + insertions + deletions.
-std::size_t word_errors(const std::string& reference, const std::string& hypothesis) {
-  const auto ref = words(reference);
-  const auto hyp = words(hypothesis);
-  std::vector<std::size_t> row(hyp.size() + 1);
-  for (std::size_t j = 0; j <= hyp.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= ref.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= hyp.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (ref[i - 1] != hyp[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[hyp.size()];
-}
+using client::word_errors;
+using client::words;
 
 std::vector<int16_t> speak(tts::flite_engine& voice, const std::string& text) {
   std::vector<int16_t> speech;
