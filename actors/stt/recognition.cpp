@@ -21,7 +21,6 @@ bool recognition::ensure_recognizer(recognizer_pool& pool, std::chrono::millisec
   if (!leased) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   if (!lease_ && !final_) {
-    pool_ = &pool;
     lease_ = std::move(leased);
     (*lease_)->begin();
     heard_ = 0;
@@ -34,7 +33,7 @@ std::optional<std::string> recognition::hear(std::size_t offset, const std::int1
   std::lock_guard<std::mutex> lock(mutex_);
   if (!lease_ || final_ || offset + n <= heard_) return std::nullopt;
   const std::size_t skip = heard_ > offset ? heard_ - offset : 0;
-  auto slot = pool_->compute(ended_);
+  auto slot = lease_->compute(ended_);
   try {
     (*lease_)->feed(samples + skip, n - skip);
   } catch (...) {
@@ -56,7 +55,7 @@ std::string recognition::finish() {
   if (final_) return *final_;
   if (!lease_) return {};
   ended_ = true;
-  auto slot = pool_->compute(ended_);
+  auto slot = lease_->compute(ended_);
   try {
     final_ = (*lease_)->finish();
   } catch (...) {

@@ -47,7 +47,6 @@ class recognition {
   void forget();
 
   std::mutex mutex_;
-  recognizer_pool* pool_ = nullptr;  // the lease's, for compute slots
   std::optional<recognizer_pool::lease> lease_;
   std::atomic<bool> ended_{false};
   std::size_t heard_ = 0;

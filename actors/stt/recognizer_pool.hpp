@@ -15,9 +15,16 @@
 
 namespace parley::stt {
 
-// Thread-safe. The pool must outlive every lease it hands out.
+// Thread-safe. A lease or compute slot shares ownership of the pool's
+// recognisers: when an engine is reloaded and its old pool dropped, an
+// utterance still decoding keeps its recogniser alive until it gives it
+// back (freeing it under a running decoder crashed the process).
 class recognizer_pool {
+  struct shared;
+
  public:
+  class compute_slot;
+
   // Exclusive use of one recognizer; gives it back on destruction. Move-only.
   class lease {
    public:
@@ -30,13 +37,15 @@ class recognizer_pool {
     recognizer& operator*() const { return *rec_; }
     recognizer* operator->() const { return rec_; }
     recognizer& get() const { return *rec_; }
+    // A compute slot of the pool this recogniser came from (see compute()).
+    [[nodiscard]] compute_slot compute(const std::atomic<bool>& urgent) const;
 
    private:
     friend class recognizer_pool;
-    lease(recognizer_pool* pool, std::size_t slot, recognizer* rec);
+    lease(std::shared_ptr<shared> pool, std::size_t slot, recognizer* rec);
     void give_back() noexcept;
 
-    recognizer_pool* pool_;
+    std::shared_ptr<shared> pool_;
     std::size_t slot_;
     recognizer* rec_;
   };
@@ -53,8 +62,9 @@ class recognizer_pool {
 
    private:
     friend class recognizer_pool;
-    explicit compute_slot(recognizer_pool* pool) : pool_(pool) {}
-    recognizer_pool* pool_;
+    friend class lease;
+    explicit compute_slot(std::shared_ptr<shared> pool) : pool_(std::move(pool)) {}
+    std::shared_ptr<shared> pool_;
   };
 
   // Creates `size` recognizers now; throws what the engine throws. At most
@@ -69,7 +79,7 @@ class recognizer_pool {
   // Waits up to `timeout` for a free recognizer (nullopt when none came). The recognizer
   // is reset (in the caller's thread) before it is handed out.
   [[nodiscard]] std::optional<lease> acquire(std::chrono::milliseconds timeout);
-  std::size_t size() const { return recognizers_.size(); }
+  std::size_t size() const;
   std::size_t available() const;
 
   // Waits for a compute slot. Recognisers are CPU-bound: more of them at
@@ -80,18 +90,7 @@ class recognizer_pool {
   std::size_t compute_waiting() const;
 
  private:
-  void release(std::size_t slot) noexcept;
-  void end_compute() noexcept;
-  bool urgent_waiting() const;  // with mutex_ held
-
-  std::vector<std::unique_ptr<recognizer>> recognizers_;
-  mutable std::mutex mutex_;
-  std::condition_variable returned_;
-  std::vector<std::size_t> free_;  // guarded by mutex_
-  std::size_t compute_slots_;
-  std::size_t computing_ = 0;                            // guarded by mutex_
-  std::vector<const std::atomic<bool>*> compute_queue_;  // guarded by mutex_
-  std::condition_variable compute_done_;
+  std::shared_ptr<shared> shared_;
 };
 
 }  // namespace parley::stt

@@ -228,6 +228,44 @@ BOOST_AUTO_TEST_CASE(dropped_mid_utterance_lease_leaves_a_working_recognizer) {
   BOOST_TEST(test::transcribe(lease->get(), pcm) == test::goforward_text);
 }
 
+// An engine reload drops the old pool while utterances still decode on its
+// recognisers: each must live until its lease is given back.
+BOOST_AUTO_TEST_CASE(a_lease_keeps_its_recognizer_after_the_pool_is_gone) {
+  pocketsphinx_engine engine;
+  auto pool = std::make_unique<recognizer_pool>(engine, 1, 1);
+  const auto pcm = test::read_raw(test::goforward_path);
+  auto lease = pool->acquire(0ms);
+  BOOST_REQUIRE(lease);
+  lease->get().begin();
+  pool.reset();  // the engine host was restarted
+  std::atomic<bool> urgent{true};
+  {
+    auto slot = lease->compute(urgent);
+    test::feed_chunks(lease->get(), pcm, 0, pcm.size());
+  }
+  BOOST_TEST(lease->get().finish() == test::goforward_text);
+}
+
+BOOST_AUTO_TEST_CASE(a_lease_computes_in_its_own_pool) {
+  null_engine engine;
+  recognizer_pool pool(engine, 2, 1);
+  auto lease = pool.acquire(0ms);
+  BOOST_REQUIRE(lease);
+  std::atomic<bool> urgent{false};
+  auto held = std::make_unique<recognizer_pool::compute_slot>(lease->compute(urgent));
+  std::atomic<bool> through{false};
+  auto waiter = std::async(std::launch::async, [&] {
+    auto s = pool.compute(urgent);
+    through = true;
+  });
+  // The only slot is the lease's: the other caller queues for it.
+  while (pool.compute_waiting() < 1) std::this_thread::yield();
+  BOOST_TEST(!through.load());
+  held.reset();
+  waiter.get();
+  BOOST_TEST(through.load());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace parley::stt
