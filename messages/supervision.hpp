@@ -13,9 +13,14 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using start_child_atom = caf::atom_constant<caf::atom("startchild")>;
 /// Dynamic supervisors: (stop_child_atom, registry id) stops it for good.
 using stop_child_atom = caf::atom_constant<caf::atom("stopchild")>;
-/// Dynamic supervisors: (find_or_start_atom, label, value, child_spec) -> the
-/// current handle of the child whose label has that value, started if absent.
+/// Supervisors with on-demand children: (find_or_start_atom, key) -> the
+/// current handle of the key's child, started if absent.
 using find_or_start_atom = caf::atom_constant<caf::atom("findstart")>;
+/// Any supervisor: (find_child_atom, name) -> the current handle of the
+/// child named `name` (its `name` tag) among its children, or, when it has none, of its
+/// ancestors' children. Waits while that child is between incarnations:
+/// the tree is the way to reach a part of it, not a registry of names.
+using find_child_atom = caf::atom_constant<caf::atom("findchild")>;
 /// A supervisor's timer: the shutdown deadline of a child passed.
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 

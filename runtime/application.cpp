@@ -11,6 +11,7 @@
 #include "actors/session/voice_metrics.hpp"
 #include "actors/transport/websocket/page.hpp"
 #include "actors/transport/websocket/voice_gateway.hpp"
+#include "messages/supervision.hpp"
 #include "ops/ops_server.hpp"
 #include "ops/routes.hpp"
 #include "runtime/log.hpp"
@@ -88,6 +89,58 @@ ops::route fault_route(std::shared_ptr<engines::engine_catalog> catalog) {
       }};
 }
 
+// Every kind of actor the tree holds: their supervision metrics start at zero.
+const std::vector<std::string> actor_kinds = {"supervisor",    "engine_host",  "voice_gateway",
+                                              "guild_session", "audio_stream", "stt_job",
+                                              "agent",         "tts_job"};
+
+// The parts of the tree every turn needs; guild sessions and jobs come and go.
+bool essential(const std::string& kind) {
+  return kind == "supervisor" || kind == "engine_host" || kind == "voice_gateway";
+}
+
+constexpr auto probe_timeout = std::chrono::milliseconds(500);
+
+// An essential actor between incarnations for longer than a restart of it
+// takes (three times its last start-up, at least a second): a supervisor
+// waiting out a backoff, an engine that cannot load, a port that cannot bind.
+std::optional<std::string> stuck_restarts(const actor_registry& registry) {
+  using namespace std::chrono;
+  std::string why;
+  const auto now = steady_clock::now();
+  for (const auto& a : registry.snapshot()) {
+    if (!essential(a.kind) || !a.unavailable_since) continue;
+    const auto down = now - *a.unavailable_since;
+    if (down < std::max<steady_clock::duration>(seconds(1), 3 * a.startup)) continue;
+    auto name = a.tags.count("name") ? " " + a.tags.at("name") : std::string();
+    why += (why.empty() ? "" : "; ") + a.kind + name + " (actor " + std::to_string(a.id) + ") " +
+           to_string(a.state) + " for " +
+           std::to_string(duration_cast<milliseconds>(down).count()) + " ms";
+  }
+  if (why.empty()) return std::nullopt;
+  return why;
+}
+
+// The path every new voice connection takes: from the tree to the sessions
+// supervisor (find_child_atom, as the transports ask), and an answer from it.
+std::optional<std::string> sessions_reachable(caf::actor_system& system, const caf::actor& root) {
+  caf::scoped_actor self{system};
+  std::optional<std::string> failure;
+  caf::actor sessions;
+  self->request(root, probe_timeout, messages::find_child_atom::value, std::string("sessions"))
+      .receive([&](caf::actor& s) { sessions = std::move(s); },
+               [&](caf::error& e) {
+                 failure = "the sessions supervisor cannot be reached: " + caf::to_string(e);
+               });
+  if (failure) return failure;
+  self->request(sessions, probe_timeout, caf::get_atom::value)
+      .receive([](std::size_t) {},
+               [&](caf::error& e) {
+                 failure = "the sessions supervisor does not answer: " + caf::to_string(e);
+               });
+  return failure;
+}
+
 }  // namespace
 
 struct application::impl {
@@ -141,9 +194,9 @@ struct application::impl {
     auto transports = top_supervisor(cfg, "transports");
     auto gateway = gateway_settings_of(cfg);
     gateway.bound_port = voice_port;
-    transports.children.push_back(transport::voice_gateway_spec(gateway, sessions(), &ready));
+    transports.children.push_back(transport::voice_gateway_spec(gateway, &voice_stats, &ready));
     auto sessions_sup = top_supervisor(cfg, "sessions");
-    sessions_sup.registered_as = "sessions";
+    sessions_sup.on_demand = session::guild_sessions(sessions());
     // Order matters: sessions need engines, and the voice port needs sessions.
     root.children = {supervisor_child(engines), supervisor_child(sessions_sup),
                      supervisor_child(transports)};
@@ -204,10 +257,14 @@ void application::start() {
   d.ready.require("voice_port", "the voice port is not listening yet");
   log::add_secret(d.cfg.voice_token);
   log::add_secret(d.cfg.agent_key);
+  d.stats.declare_kinds(actor_kinds);
   d.root = spawn_root(d.system, d.svc, root_id, d.tree(), hooks);
   d.root->attach_functor([this](const caf::error& reason) {
     stop(70, "the root supervisor ended: " + exit_label(reason));
   });
+  d.ready.add_probe("actors", [&reg = d.registry] { return stuck_restarts(reg); });
+  d.ready.add_probe("sessions",
+                    [&sys = d.system, root = d.root] { return sessions_reachable(sys, root); });
   ops::ops_context ctx{d.registry, d.ready, d.stats, d.cfg.chaos, d.cfg.ops_token};
   ctx.extra.push_back(fault_route(d.catalog));
   d.ops = std::make_unique<ops::ops_server>(d.cfg.ops_addr.host, d.cfg.ops_addr.port,

@@ -21,6 +21,7 @@ struct slot {
   std::uint32_t attempt = 0;  // restarts since it last ran stably
   clock::time_point started_at;
   std::optional<clock::time_point> down_at;  // set while recovering
+  caf::actor_addr predecessor;               // set while waiting for it to end
 };
 
 namespace {
@@ -77,15 +78,20 @@ void child_set::start(slot& s, bool restart) {
   if (hooks_.on_started) hooks_.on_started(s.id, s.handle, restart);
 }
 
-actor_id child_set::add(child_spec spec, bool initial) {
+actor_id child_set::add(child_spec spec, bool initial, const caf::actor_addr& predecessor) {
   slot s;
   s.id = svc_->registry.add(spec.kind, owner_id_, spec.tags);
   s.spec = std::move(spec);
   s.initial = initial;
   slots_->push_back(std::move(s));
-  const actor_id id = slots_->back().id;
-  start(slots_->back(), false);
-  return id;
+  auto& added = slots_->back();
+  if (auto old = caf::actor_cast<caf::actor>(predecessor)) {
+    added.predecessor = predecessor;
+    owner_->monitor(old);  // ended already: the down message comes at once
+  } else {
+    start(added, false);
+  }
+  return added.id;
 }
 
 void child_set::stop(actor_id id) {
@@ -143,6 +149,12 @@ void child_set::remove(actor_id id, const std::string& reason) {
 }
 
 bool child_set::handle_down(const caf::down_msg& dm) {
+  for (auto& waiting : *slots_) {
+    if (!waiting.predecessor || waiting.predecessor != dm.source) continue;
+    waiting.predecessor = caf::actor_addr{};
+    start(waiting, false);
+    return true;
+  }
   slot* s = find_slot(dm.source);
   if (s == nullptr) return false;
   const std::string reason = exit_label(dm.reason);

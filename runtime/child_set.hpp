@@ -4,6 +4,7 @@
 // restart type and strategy, backoff, intensity and recovery timing.
 // Not thread-safe: used only from inside its owning actor.
 
+#include <caf/actor_addr.hpp>
 #include <caf/fwd.hpp>
 #include <functional>
 #include <memory>
@@ -34,7 +35,9 @@ class child_set {
   child_set(const child_set&) = delete;
   child_set& operator=(const child_set&) = delete;
 
-  actor_id add(child_spec spec, bool initial);
+  // Starts the child now, or, when `predecessor` (the same child under a
+  // previous incarnation of the owner) still runs, once it has ended.
+  actor_id add(child_spec spec, bool initial, const caf::actor_addr& predecessor = {});
   void stop(actor_id id);
   // Each returns false when the message was not about one of its children.
   bool handle_down(const caf::down_msg& dm);

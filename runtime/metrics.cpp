@@ -50,17 +50,30 @@ metrics::metrics(const actor_registry& actors)
                        .Help("Supervisors that exceeded their restart intensity, by kind.")
                        .Register(*registry_)) {}
 
+void metrics::declare_kinds(const std::vector<std::string>& kinds) {
+  // Every exit_label() a restart can carry, and a sibling's restart.
+  static const char* const reasons[] = {"kill",   "exception", "error",  "escalated",
+                                        "normal", "shutdown",  "sibling"};
+  for (const auto& kind : kinds) {
+    for (const char* reason : reasons) restarts_.Add({{"kind", kind}, {"reason", reason}});
+    recovery_of(kind);
+    escalations_.Add({{"kind", kind}});
+  }
+}
+
 void metrics::actor_restarted(const std::string& kind, const std::string& reason) {
   restarts_.Add({{"kind", kind}, {"reason", reason}}).Increment();
 }
 
+prometheus::Histogram& metrics::recovery_of(const std::string& kind) {
+  // 3 and 4 ms resolve the restart target (p99 < 5 ms).
+  return recovery_.Add({{"kind", kind}}, prometheus::Histogram::BucketBoundaries{
+                                             0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.01, 0.025,
+                                             0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+}
+
 void metrics::recovery_observed(const std::string& kind, double seconds) {
-  recovery_
-      .Add({{"kind", kind}},
-           // 3 and 4 ms resolve the restart target (p99 < 5 ms).
-           prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.01,
-                                                   0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})
-      .Observe(seconds);
+  recovery_of(kind).Observe(seconds);
 }
 
 void metrics::escalated(const std::string& kind) {

@@ -23,6 +23,11 @@ class metrics {
 
   prometheus::Registry& registry() { return *registry_; }
 
+  // Every series of the supervision families for these kinds starts at
+  // zero, so the first restart is an increase and dashboards see the
+  // series before anything failed.
+  void declare_kinds(const std::vector<std::string>& kinds);
+
   void actor_restarted(const std::string& kind, const std::string& reason);
   void recovery_observed(const std::string& kind, double seconds);
   void escalated(const std::string& kind);
@@ -36,6 +41,8 @@ class metrics {
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Histogram& recovery_of(const std::string& kind);
+
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   prometheus::Family<prometheus::Counter>& restarts_;
   prometheus::Family<prometheus::Histogram>& recovery_;

@@ -25,6 +25,7 @@ actor_id actor_registry::add(std::string kind, actor_id parent, labels tags) {
   e.info.kind = std::move(kind);
   e.info.tags = std::move(tags);
   e.info.started = std::chrono::steady_clock::now();
+  e.info.unavailable_since = e.info.started;
   entries_.emplace(id, std::move(e));
   changed();
   return id;
@@ -49,7 +50,12 @@ void actor_registry::set_state(actor_id id, actor_state state) {
   std::lock_guard<std::mutex> guard(mutex_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  it->second.info.state = state;
+  auto& info = it->second.info;
+  if (state == actor_state::running && info.unavailable_since) {
+    info.startup = std::chrono::steady_clock::now() - info.started;
+    info.unavailable_since.reset();
+  }
+  info.state = state;
   changed();
 }
 
@@ -61,6 +67,7 @@ void actor_registry::record_exit(actor_id id, const std::string& reason, bool re
   it->second.kill = nullptr;
   if (restarting) {
     it->second.info.state = actor_state::restarting;
+    it->second.info.unavailable_since = std::chrono::steady_clock::now();
     ++it->second.info.restarts;
   } else {
     it->second.info.state = actor_state::stopping;
@@ -88,16 +95,17 @@ std::size_t actor_registry::count() const {
   return entries_.size();
 }
 
-bool actor_registry::kill(actor_id id) const {
+kill_result actor_registry::kill(actor_id id) const {
   kill_fn fn;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     auto it = entries_.find(id);
-    if (it == entries_.end()) return false;
+    if (it == entries_.end()) return kill_result::no_such_actor;
     fn = it->second.kill;
   }
-  if (fn) fn();
-  return true;
+  if (!fn) return kill_result::between_incarnations;
+  fn();
+  return kill_result::killed;
 }
 
 bool actor_registry::wait_until(const std::function<bool(const std::vector<actor_info>&)>& pred,

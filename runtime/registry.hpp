@@ -30,7 +30,14 @@ struct actor_info {
   std::chrono::steady_clock::time_point started;  // of the current incarnation
   std::uint32_t restarts = 0;
   std::string last_exit;  // empty until the slot has exited once
+  // Set while the slot has no running incarnation (starting, or between
+  // incarnations): since when. Readiness reads it.
+  std::optional<std::chrono::steady_clock::time_point> unavailable_since;
+  // How long the last incarnation took from its start to running.
+  std::chrono::steady_clock::duration startup{};
 };
+
+enum class kill_result { killed, no_such_actor, between_incarnations };
 
 class actor_registry {
  public:
@@ -47,8 +54,9 @@ class actor_registry {
   std::vector<actor_info> snapshot() const;
   std::optional<actor_info> find(actor_id id) const;
   std::size_t count() const;
-  // Sends the kill outside the lock; false when no such actor.
-  bool kill(actor_id id) const;
+  // Sends the kill outside the lock. A slot waiting to be restarted has
+  // nothing to kill.
+  kill_result kill(actor_id id) const;
 
   // Blocks until `pred(snapshot)` holds or the timeout passes; wakes on every
   // change, so tests wait on events instead of sleeping.

@@ -9,6 +9,7 @@
 #include <caf/fwd.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 namespace parley::runtime {
 
 class metrics;
+class on_demand_children;
 
 struct services {
   actor_registry& registry;
@@ -58,9 +60,9 @@ struct supervisor_spec {
   intensity_policy intensity;
   backoff_policy backoff;
   std::vector<child_spec> children;
-  // When set, each incarnation registers itself in CAF's registry under this
-  // name (at most 10 characters), so others can find the current one.
-  std::string registered_as;
+  // Children started on request by key (find_or_start_atom), kept across
+  // this supervisor's own restarts.
+  std::shared_ptr<on_demand_children> on_demand;
 };
 
 // A supervisor as the child of another supervisor.

@@ -1,4 +1,5 @@
 #include <boost/test/unit_test.hpp>
+#include <optional>
 #include <thread>
 
 #include "runtime/readiness.hpp"
@@ -35,9 +36,33 @@ BOOST_AUTO_TEST_CASE(kill_calls_the_bound_function_and_reports_unknown_ids) {
   const auto id = reg.add("worker", 0, {});
   int killed = 0;
   reg.bind(id, [&] { ++killed; });
-  BOOST_CHECK(reg.kill(id));
+  BOOST_CHECK(reg.kill(id) == kill_result::killed);
   BOOST_CHECK_EQUAL(killed, 1);
-  BOOST_CHECK(!reg.kill(id + 100));
+  BOOST_CHECK(reg.kill(id + 100) == kill_result::no_such_actor);
+  // Between incarnations nothing runs: a kill is refused, not pretended.
+  reg.record_exit(id, "kill", true);
+  BOOST_CHECK(reg.kill(id) == kill_result::between_incarnations);
+  BOOST_CHECK_EQUAL(killed, 1);
+  reg.bind(id, [&] { ++killed; });
+  BOOST_CHECK(reg.kill(id) == kill_result::killed);
+  BOOST_CHECK_EQUAL(killed, 2);
+}
+
+BOOST_AUTO_TEST_CASE(unavailable_since_covers_start_and_restart) {
+  actor_registry reg;
+  const auto id = reg.add("worker", 0, {});
+  BOOST_CHECK(reg.find(id)->unavailable_since.has_value());
+  reg.bind(id, [] {});
+  reg.set_state(id, actor_state::running);
+  BOOST_CHECK(!reg.find(id)->unavailable_since.has_value());
+  reg.record_exit(id, "kill", true);
+  const auto down = reg.find(id)->unavailable_since;
+  BOOST_REQUIRE(down.has_value());
+  BOOST_CHECK(*down <= std::chrono::steady_clock::now());
+  reg.bind(id, [] {});
+  BOOST_CHECK(reg.find(id)->unavailable_since == down);  // starting is not back yet
+  reg.set_state(id, actor_state::running);
+  BOOST_CHECK(!reg.find(id)->unavailable_since.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(wait_until_wakes_on_changes_from_other_threads) {
@@ -67,6 +92,38 @@ BOOST_AUTO_TEST_CASE(readiness_needs_every_check_and_no_drain) {
   rep = r.evaluate();
   BOOST_CHECK(!rep.ready);
   BOOST_CHECK_EQUAL(rep.checks.at("draining"), "draining");
+}
+
+BOOST_AUTO_TEST_CASE(readiness_probes_are_asked_at_every_read) {
+  readiness r;
+  std::optional<std::string> sessions = std::string("unreachable");
+  r.add_probe("sessions", [&] { return sessions; });
+  auto rep = r.evaluate();
+  BOOST_CHECK(!rep.ready);
+  BOOST_CHECK_EQUAL(rep.checks.at("sessions"), "unreachable");
+  BOOST_CHECK_EQUAL(rep.reasons.at(0), "sessions: unreachable");
+  BOOST_CHECK(!r.wait_ready(30ms));
+  sessions.reset();
+  rep = r.evaluate();
+  BOOST_CHECK(rep.ready);
+  BOOST_CHECK_EQUAL(rep.checks.at("sessions"), "ok");
+  BOOST_CHECK(r.wait_ready(0ms));
+}
+
+// A restarted actor's predecessor may report its end after the successor
+// reported its start: the older owner's word no longer counts.
+BOOST_AUTO_TEST_CASE(a_claimed_check_ignores_its_previous_owner) {
+  readiness r;
+  const auto first = r.claim("voice_port", "not listening yet");
+  r.set_ok("voice_port", first);
+  BOOST_CHECK(r.evaluate().ready);
+  const auto second = r.claim("voice_port", "not listening yet");
+  BOOST_CHECK(!r.evaluate().ready);
+  r.set_ok("voice_port", second);
+  r.set_failing("voice_port", "the gateway ended", first);  // late, from the predecessor
+  BOOST_CHECK(r.evaluate().ready);
+  r.set_failing("voice_port", "the gateway ended", second);
+  BOOST_CHECK_EQUAL(r.evaluate().checks.at("voice_port"), "the gateway ended");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
+#include <condition_variable>
 #include <future>
 #include <map>
 #include <mutex>
@@ -10,6 +11,7 @@
 
 #include "messages/supervision.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/on_demand.hpp"
 #include "runtime/supervisor.hpp"
 
 using namespace parley::runtime;
@@ -92,6 +94,19 @@ struct fixture {
         t);
   }
 
+  // Waits until the supervisor has taken `name`'s death: restarts counted,
+  // no incarnation running.
+  bool between_incarnations(const std::string& name, std::uint32_t restarts) {
+    return reg.wait_until(
+        [&](const std::vector<actor_info>& all) {
+          for (auto& a : all)
+            if (a.tags.count("name") && a.tags.at("name") == name)
+              return a.state == actor_state::restarting && a.restarts == restarts;
+          return false;
+        },
+        5s);
+  }
+
   bool gone(const std::string& name) {
     return reg.wait_until(
         [&](const std::vector<actor_info>& all) {
@@ -102,7 +117,9 @@ struct fixture {
         5s);
   }
 
-  void kill(const std::string& name) { BOOST_REQUIRE(reg.kill(named(name)->id)); }
+  void kill(const std::string& name) {
+    BOOST_REQUIRE(reg.kill(named(name)->id) == kill_result::killed);
+  }
 };
 
 supervisor_spec spec_of(strategy s, std::vector<child_spec> children) {
@@ -254,28 +271,224 @@ BOOST_AUTO_TEST_CASE(dynamic_children_start_and_stop_on_request) {
   BOOST_CHECK(gone("dyn"));
 }
 
+// On-demand children by key, made by the supervisor's own factory; each
+// spec counts how often it was started (what a session's memory would keep).
+std::shared_ptr<on_demand_children> keyed(std::shared_ptr<handles> h,
+                                          std::shared_ptr<std::map<std::string, int>> starts,
+                                          restart_type r = restart_type::permanent) {
+  return std::make_shared<on_demand_children>("key", [h, starts, r](const std::string& key) {
+    auto spec = worker(h, key, r);
+    auto start = spec.start;
+    spec.start = [starts, key, start](caf::local_actor* sup, const child_context& ctx) {
+      ++(*starts)[key];
+      return start(sup, ctx);
+    };
+    return spec;
+  });
+}
+
+caf::actor ask(caf::scoped_actor& self, const caf::actor& to, const caf::message& what) {
+  caf::actor got;
+  self->request(to, 5s, what)
+      .receive([&](caf::actor& a) { got = a; },
+               [](caf::error& e) { BOOST_FAIL("request failed: " << caf::to_string(e)); });
+  return got;
+}
+
 BOOST_AUTO_TEST_CASE(find_or_start_returns_the_current_incarnation) {
   auto spec = spec_of(strategy::one_for_one, {});
   spec.backoff = {200ms, 1s, 0.1};
+  auto starts = std::make_shared<std::map<std::string, int>>();
+  spec.on_demand = keyed(h, starts);
   start(spec);
   caf::scoped_actor self{sys};
-  auto ask = [&] {
-    caf::actor got;
-    self->request(root, 5s, parley::messages::find_or_start_atom::value, std::string("name"),
-                  std::string("g"), worker(h, "g", restart_type::permanent))
-        .receive([&](caf::actor& a) { got = a; },
-                 [](caf::error& e) { BOOST_FAIL("find_or_start failed: " << caf::to_string(e)); });
-    return got;
-  };
-  const auto first = ask();
-  BOOST_CHECK(first == ask());  // found, not started twice
+  const auto find =
+      caf::make_message(parley::messages::find_or_start_atom::value, std::string("g"));
+  const auto first = ask(self, root, find);
+  BOOST_CHECK(first == ask(self, root, find));  // found, not started twice
   BOOST_CHECK_EQUAL(reg.count(), 2u);
+  BOOST_CHECK_EQUAL(named("g")->tags.at("key"), "g");
   kill("g");
   BOOST_REQUIRE(running_with("g", 1));
   kill("g");  // now waits out the backoff; a request meanwhile gets the next incarnation
-  const auto third = ask();
+  BOOST_REQUIRE(between_incarnations("g", 2));
+  const auto third = ask(self, root, find);
   BOOST_CHECK(third != first);
   BOOST_CHECK(third == h->get("g"));
+  BOOST_CHECK_EQUAL(starts->at("g"), 3);
+}
+
+BOOST_AUTO_TEST_CASE(find_or_start_is_refused_without_on_demand_children) {
+  start(spec_of(strategy::one_for_one, {}));
+  caf::scoped_actor self{sys};
+  bool refused = false;
+  self->request(root, 5s, parley::messages::find_or_start_atom::value, std::string("g"))
+      .receive([](caf::actor&) {}, [&](caf::error&) { refused = true; });
+  BOOST_CHECK(refused);
+}
+
+// The sessions supervisor's children come back with it: a killed supervisor
+// does not lose the guilds it held.
+BOOST_AUTO_TEST_CASE(on_demand_children_come_back_with_a_restarted_supervisor) {
+  supervisor_spec inner;
+  inner.name = "inner";
+  auto starts = std::make_shared<std::map<std::string, int>>();
+  inner.on_demand = keyed(h, starts);
+  start(spec_of(strategy::one_for_one, {supervisor_child(inner)}));
+  caf::scoped_actor self{sys};
+  const auto sup =
+      ask(self, root,
+          caf::make_message(parley::messages::find_child_atom::value, std::string("inner")));
+  ask(self, sup, caf::make_message(parley::messages::find_or_start_atom::value, std::string("a")));
+  ask(self, sup, caf::make_message(parley::messages::find_or_start_atom::value, std::string("b")));
+  kill("inner");
+  BOOST_REQUIRE(running_with("inner", 1));
+  BOOST_REQUIRE(running_with("a", 0));
+  BOOST_REQUIRE(running_with("b", 0));
+  BOOST_CHECK_EQUAL(starts->at("a"), 2);  // the same spec, started again
+  BOOST_CHECK_EQUAL(starts->at("b"), 2);
+  BOOST_CHECK_EQUAL(named("a")->parent, named("inner")->id);
+}
+
+// A child that ended for good is forgotten: a restarted supervisor does not
+// bring it back.
+BOOST_AUTO_TEST_CASE(an_on_demand_child_that_ended_is_forgotten) {
+  supervisor_spec inner;
+  inner.name = "inner";
+  auto starts = std::make_shared<std::map<std::string, int>>();
+  inner.on_demand = keyed(h, starts, restart_type::transient);
+  start(spec_of(strategy::one_for_one, {supervisor_child(inner)}));
+  caf::scoped_actor self{sys};
+  const auto sup =
+      ask(self, root,
+          caf::make_message(parley::messages::find_child_atom::value, std::string("inner")));
+  ask(self, sup, caf::make_message(parley::messages::find_or_start_atom::value, std::string("a")));
+  caf::anon_send(h->get("a"), finish_atom::value);
+  BOOST_REQUIRE(gone("a"));
+  kill("inner");
+  BOOST_REQUIRE(running_with("inner", 1));
+  BOOST_CHECK(!named("a"));
+  BOOST_CHECK_EQUAL(starts->at("a"), 1);
+}
+
+// A worker whose first incarnation, told to finish, blocks in a long call
+// until `released`: a kill cannot end it before the call returns.
+struct slow_to_die {
+  std::shared_ptr<std::map<std::string, int>> starts =
+      std::make_shared<std::map<std::string, int>>();
+  std::shared_ptr<std::promise<void>> release = std::make_shared<std::promise<void>>();
+  std::shared_future<void> released = release->get_future().share();
+  struct counter {
+    std::mutex m;
+    std::condition_variable cv;
+    int n = 0;
+    void add() {
+      std::lock_guard<std::mutex> g(m);
+      ++n;
+      cv.notify_all();
+    }
+    void wait_for(int want) {
+      std::unique_lock<std::mutex> l(m);
+      cv.wait(l, [&] { return n >= want; });
+    }
+  };
+  std::shared_ptr<counter> blocked = std::make_shared<counter>();
+
+  child_spec spec(const std::string& name) const {
+    child_spec c;
+    c.kind = "worker";
+    c.tags = {{"name", name}};
+    c.start = [starts = starts, released = released, blocked = blocked, name](
+                  caf::local_actor* sup, const child_context& ctx) {
+      const int n = ++(*starts)[name];
+      return sup->spawn<caf::detached>(
+          [ctx, n, released, blocked](caf::event_based_actor* self) -> caf::behavior {
+            announce_ready(self, ctx.supervisor, ctx.id);
+            return {[n, released, blocked](finish_atom) {
+              if (n != 1) return;
+              blocked->add();
+              released.wait();
+            }};
+          });
+    };
+    return c;
+  }
+};
+
+// Two incarnations of one child never run at once: under a restarted
+// supervisor, a child (static or on demand) starts only when its
+// predecessor has ended, even if that takes a while.
+BOOST_AUTO_TEST_CASE(a_successor_waits_for_its_predecessor_to_end) {
+  slow_to_die slow;
+  supervisor_spec inner;
+  inner.name = "inner";
+  inner.children = {slow.spec("s")};
+  inner.on_demand = std::make_shared<on_demand_children>(
+      "key", [slow](const std::string& key) { return slow.spec(key); });
+  start(spec_of(strategy::one_for_one, {supervisor_child(inner)}));
+  caf::scoped_actor self{sys};
+  const auto sup =
+      ask(self, root,
+          caf::make_message(parley::messages::find_child_atom::value, std::string("inner")));
+  const auto a = ask(
+      self, sup, caf::make_message(parley::messages::find_or_start_atom::value, std::string("a")));
+  self->send(a, finish_atom::value);
+  self->send(
+      ask(self, sup, caf::make_message(parley::messages::find_child_atom::value, std::string("s"))),
+      finish_atom::value);
+  slow.blocked->wait_for(2);
+  kill("inner");
+  // The new supervisor is up; the old children are inside their call.
+  BOOST_REQUIRE(reg.wait_until(
+      [](const std::vector<actor_info>& all) {
+        int waiting = 0;
+        for (auto& a : all) waiting += a.kind == "worker" && a.state == actor_state::starting;
+        return waiting == 2;
+      },
+      5s));
+  BOOST_CHECK_EQUAL(slow.starts->at("a"), 1);
+  BOOST_CHECK_EQUAL(slow.starts->at("s"), 1);
+  BOOST_CHECK_EQUAL(named("inner")->restarts, 1u);
+  BOOST_CHECK(named("inner")->state == actor_state::starting);  // its child is not back yet
+  slow.release->set_value();
+  BOOST_REQUIRE(running_with("a", 0));
+  BOOST_REQUIRE(running_with("s", 0));
+  BOOST_REQUIRE(running_with("inner", 1));
+  BOOST_CHECK_EQUAL(slow.starts->at("a"), 2);
+  BOOST_CHECK_EQUAL(slow.starts->at("s"), 2);
+}
+
+// A connection reaches the sessions supervisor through the tree: asked of
+// its own supervisor, the question climbs to whoever has that child, and
+// waits while the child is between incarnations.
+BOOST_AUTO_TEST_CASE(find_child_climbs_the_tree_and_waits_for_a_restart) {
+  supervisor_spec left, right;
+  left.name = "left";
+  left.children = {worker(h, "w", restart_type::permanent)};
+  right.name = "right";
+  right.backoff = {300ms, 1s, 0.1};
+  auto spec = spec_of(strategy::one_for_one, {supervisor_child(left), supervisor_child(right)});
+  spec.backoff = {300ms, 1s, 0.1};
+  start(spec);
+  caf::scoped_actor self{sys};
+  const auto find_left =
+      caf::make_message(parley::messages::find_child_atom::value, std::string("left"));
+  const auto find_right =
+      caf::make_message(parley::messages::find_child_atom::value, std::string("right"));
+  const auto l = ask(self, root, find_left);
+  const auto r = ask(self, l, find_right);  // left has no such child: root answers
+  BOOST_CHECK(r == ask(self, root, find_right));
+  kill("right");
+  BOOST_REQUIRE(running_with("right", 1));
+  kill("right");  // within the backoff: the next incarnation comes later
+  BOOST_REQUIRE(between_incarnations("right", 2));
+  const auto again = ask(self, l, find_right);
+  BOOST_CHECK(again != r);
+  BOOST_CHECK_EQUAL(named("right")->restarts, 2u);
+  bool refused = false;
+  self->request(l, 5s, parley::messages::find_child_atom::value, std::string("nobody"))
+      .receive([](caf::actor&) {}, [&](caf::error&) { refused = true; });
+  BOOST_CHECK(refused);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
