@@ -117,8 +117,13 @@ void add_actor_routes(router& r, const ops_context& ctx) {
            auto id = parse_id(req.params.at("id"));
            if (!id) return json_error(400, "bad_request", "actor id must be a positive integer");
            auto info = reg.find(*id);
-           if (!info || !reg.kill(*id))
+           const auto result = info ? reg.kill(*id) : runtime::kill_result::no_such_actor;
+           if (result == runtime::kill_result::no_such_actor)
              return json_error(404, "not_found", "no actor " + std::to_string(*id));
+           if (result == runtime::kill_result::between_incarnations)
+             return json_error(
+                 409, "restarting",
+                 "actor " + std::to_string(*id) + " is between incarnations: nothing runs to kill");
            return json_ok({{"killed", *id}, {"kind", info->kind}}, 202);
          }});
 }

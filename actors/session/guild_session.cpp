@@ -667,8 +667,6 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
   };
 }
 
-}  // namespace
-
 runtime::child_spec guild_session_spec(const std::string& guild, session_settings settings) {
   runtime::child_spec c;
   c.kind = "guild_session";
@@ -679,6 +677,14 @@ runtime::child_spec guild_session_spec(const std::string& guild, session_setting
     return sup->spawn(guild_session, guild, settings, mem, ctx);
   };
   return c;
+}
+
+}  // namespace
+
+std::shared_ptr<runtime::on_demand_children> guild_sessions(session_settings settings) {
+  return std::make_shared<runtime::on_demand_children>(
+      "guild",
+      [settings](const std::string& guild) { return guild_session_spec(guild, settings); });
 }
 
 }  // namespace parley::session

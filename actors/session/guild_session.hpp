@@ -9,6 +9,7 @@
 #include <string>
 
 #include "actors/audio/voice_activity.hpp"
+#include "runtime/on_demand.hpp"
 #include "runtime/supervisor.hpp"
 
 namespace parley::engines {
@@ -35,6 +36,8 @@ struct session_settings {
   std::chrono::milliseconds tts_deadline{15000};    // between sentences' audio
 };
 
-runtime::child_spec guild_session_spec(const std::string& guild, session_settings settings);
+// The sessions supervisor's on-demand children: a guild_session per guild,
+// each with a memory that outlives its incarnations (and the supervisor's).
+std::shared_ptr<runtime::on_demand_children> guild_sessions(session_settings settings);
 
 }  // namespace parley::session

@@ -34,12 +34,19 @@ voice_metrics::voice_metrics(prometheus::Registry& r)
       turns(counter(r, "parley_turns_total", "Turns answered.")),
       errors(prometheus::BuildCounter()
                  .Name("parley_turn_errors_total")
-                 .Help("Turn failures by phase (stt, agent, tts, audio, protocol).")
+                 .Help("Turn failures by phase (stt, agent, tts, audio).")
                  .Register(r)),
       watchdog_kills(prometheus::BuildCounter()
                          .Name("parley_watchdog_kills_total")
                          .Help("Jobs abandoned past their deadline, by stage.")
                          .Register(r)),
-      open(gauge(r, "parley_turns_open", "Turns heard and not yet answered or given up.")) {}
+      open(gauge(r, "parley_turns_open", "Turns heard and not yet answered or given up.")) {
+  // Every label value starts at zero: the first failure is an increase.
+  for (const char* stage : {"stt", "agent", "tts"}) {
+    errors.Add({{"phase", stage}});
+    watchdog_kills.Add({{"stage", stage}});
+  }
+  errors.Add({{"phase", "audio"}});
+}
 
 }  // namespace parley::session

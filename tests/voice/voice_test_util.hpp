@@ -46,7 +46,9 @@ inline std::unique_ptr<client::voice_connection> joined(client::client_pool& poo
   return c;
 }
 
-// Keeps a live client's microphone going (silence) until `done` holds.
+// Keeps a live client's microphone going (silence) until `done` holds;
+// false at the limit or once the server has closed the connection. (`done`
+// runs under the connection's lock: it must not call the connection.)
 inline bool keep_talking_until(
     client::voice_connection& c,
     const std::function<bool(const std::vector<client::event>&, std::size_t)>& done,
@@ -57,6 +59,7 @@ inline bool keep_talking_until(
     if (c.wait_until(done, std::chrono::duration_cast<std::chrono::milliseconds>(
                                next - client::clock::now())))
       return true;
+    if (c.closed()) return c.wait_until(done, 0ms);
     c.send_opus(client::silence_packet());
     next += 20ms;
   }

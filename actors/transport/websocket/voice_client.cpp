@@ -24,7 +24,7 @@ struct client_state {
   connection_id id = 0;
   std::string guild, user;
   std::weak_ptr<voice_listener> listener;
-  session::session_settings sessions;
+  caf::actor tree;  // the transport's supervisor: the way to the sessions
   phase now = phase::awaiting_hello;
   caf::actor session, stream;
   std::deque<audio_frame> unacked;  // sent to the stream, not yet done with
@@ -110,18 +110,22 @@ void joined(client_actor* self, caf::actor session) {
           });
 }
 
-// Finds (or starts) the guild's session through the sessions supervisor; on
-// a restarted session this runs again and the unacked frames are replayed.
+// Finds (or starts) the guild's session through the sessions supervisor,
+// reached through the tree (it waits for a supervisor between two
+// incarnations); on a restarted session this runs again and the unacked
+// frames are replayed.
 void join(client_actor* self) {
   auto& st = self->state;
-  auto sup = self->system().registry().get(caf::atom("sessions"));
-  if (!sup) return retry_join(self, 1013, "busy", "the server is not ready for sessions");
-  self->request(caf::actor_cast<caf::actor>(sup), 10s, find_or_start_atom::value,
-                std::string("guild"), st.guild, session::guild_session_spec(st.guild, st.sessions))
-      .then([self](caf::actor& s) { joined(self, std::move(s)); },
-            [self](caf::error&) {
-              retry_join(self, 1011, "internal", "could not join the session");
-            });
+  auto failed = [self](caf::error&) {
+    retry_join(self, 1011, "internal", "could not join the session");
+  };
+  self->request(st.tree, 10s, find_child_atom::value, std::string("sessions"))
+      .then(
+          [self, failed](caf::actor& sessions) {
+            self->request(sessions, 10s, find_or_start_atom::value, self->state.guild)
+                .then([self](caf::actor& s) { joined(self, std::move(s)); }, failed);
+          },
+          failed);
 }
 
 void on_text(client_actor* self, const std::string& payload) {
@@ -158,17 +162,16 @@ void on_binary(client_actor* self, std::string& payload) {
 
 caf::behavior voice_client(client_actor* self, connection_id id, std::string guild,
                            std::string user, std::weak_ptr<voice_listener> listener,
-                           session::session_settings sessions,
+                           caf::actor tree, session::voice_metrics* stats,
                            std::chrono::milliseconds hello_timeout) {
   auto& st = self->state;
   st.id = id;
   st.guild = std::move(guild);
   st.user = std::move(user);
   st.listener = std::move(listener);
-  st.sessions = std::move(sessions);
-  st.sessions.stats->connections.Increment();
-  self->attach_functor(
-      [stats = st.sessions.stats](const caf::error&) { stats->connections.Decrement(); });
+  st.tree = std::move(tree);
+  stats->connections.Increment();
+  self->attach_functor([stats](const caf::error&) { stats->connections.Decrement(); });
   self->delayed_send(self, hello_timeout, hello_deadline_atom::value);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
@@ -218,10 +221,10 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
 
 caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
                               std::string user, std::weak_ptr<voice_listener> listener,
-                              session::session_settings sessions,
+                              caf::actor tree, session::voice_metrics* stats,
                               std::chrono::milliseconds hello_timeout) {
   return sys.spawn(voice_client, id, std::move(guild), std::move(user), std::move(listener),
-                   std::move(sessions), hello_timeout);
+                   std::move(tree), stats, hello_timeout);
 }
 
 }  // namespace parley::transport

@@ -54,9 +54,9 @@ bool same_secret(const std::string& a, const std::string& b) {
 // Runs on the listener's I/O thread; talks to actors only by sending.
 class gateway_events final : public listener_events {
  public:
-  gateway_events(caf::actor_system& sys, gateway_settings cfg, session::session_settings sessions,
-                 runtime::readiness* ready)
-      : sys_(sys), cfg_(std::move(cfg)), sessions_(std::move(sessions)), ready_(ready) {}
+  gateway_events(caf::actor_system& sys, gateway_settings cfg, caf::actor tree,
+                 session::voice_metrics* stats, runtime::readiness* ready)
+      : sys_(sys), cfg_(std::move(cfg)), tree_(std::move(tree)), stats_(stats), ready_(ready) {}
 
   void attach(std::weak_ptr<voice_listener> l) { listener_ = std::move(l); }
 
@@ -90,7 +90,7 @@ class gateway_events final : public listener_events {
     buckets_.emplace(id,
                      token_bucket(cfg_.max_messages_per_second, 5 * cfg_.max_messages_per_second));
     clients_[id] = spawn_voice_client(sys_, id, req.query.at("guild"), req.query.at("user"),
-                                      listener_, sessions_, cfg_.hello_timeout);
+                                      listener_, tree_, stats_, cfg_.hello_timeout);
   }
 
   void on_text(connection_id id, std::string payload) override {
@@ -158,7 +158,8 @@ class gateway_events final : public listener_events {
 
   caf::actor_system& sys_;
   gateway_settings cfg_;
-  session::session_settings sessions_;
+  caf::actor tree_;
+  session::voice_metrics* stats_;
   runtime::readiness* ready_;
   std::weak_ptr<voice_listener> listener_;
   std::map<connection_id, caf::actor> clients_;
@@ -168,8 +169,22 @@ class gateway_events final : public listener_events {
 };
 
 struct gateway_state {
-  // Declared first, destroyed last: the listener's thread calls into it.
-  std::unique_ptr<gateway_events> events;
+  gateway_state() = default;
+  gateway_state(const gateway_state&) = delete;
+  gateway_state& operator=(const gateway_state&) = delete;
+  // Before the listener closes the port (which waits for close handshakes):
+  // from here on a connection would be refused.
+  // The port is freed here, not whenever the last sender lets go of the
+  // listener: a restarted gateway binds it as soon as this one has ended.
+  ~gateway_state() {
+    if (ready != nullptr)
+      ready->set_failing("voice_port", "the voice gateway is restarting", owner);
+    if (listener) listener->stop();
+  }
+
+  runtime::readiness* ready = nullptr;
+  std::uint64_t owner = 0;                 // this incarnation's claim on the voice_port check
+  std::shared_ptr<gateway_events> events;  // shared with the listener, whose thread calls in
   std::shared_ptr<voice_listener> listener;
   static inline const char* name = "voice_gateway";
 };
@@ -178,20 +193,28 @@ using gateway_actor = caf::stateful_actor<gateway_state>;
 
 }  // namespace
 
-runtime::child_spec voice_gateway_spec(gateway_settings settings,
-                                       const session::session_settings& sessions,
+runtime::child_spec voice_gateway_spec(gateway_settings settings, session::voice_metrics* stats,
                                        runtime::readiness* ready) {
   runtime::child_spec c;
   c.kind = "voice_gateway";
   c.tags = {{"port", std::to_string(settings.listener.port)}};
-  c.start = [settings, sessions, ready](caf::local_actor* sup, const runtime::child_context& ctx) {
-    return sup->spawn([settings, sessions, ready, ctx](gateway_actor* self) -> caf::behavior {
+  c.start = [settings, stats, ready](caf::local_actor* sup, const runtime::child_context& ctx) {
+    return sup->spawn([settings, stats, ready, ctx](gateway_actor* self) -> caf::behavior {
       auto& st = self->state;
-      st.events = std::make_unique<gateway_events>(self->system(), settings, sessions, ready);
-      st.listener = std::make_shared<voice_listener>(settings.listener, *st.events);
+      if (ready != nullptr) {
+        st.ready = ready;
+        st.owner = ready->claim("voice_port", "the voice port is not listening yet");
+      }
+      st.events =
+          std::make_shared<gateway_events>(self->system(), settings, ctx.supervisor, stats, ready);
+      // A restarted gateway listens where its predecessor did, even when
+      // the configured port was 0: clients reconnect to the same address.
+      auto listen = settings.listener;
+      if (listen.port == 0 && settings.bound_port) listen.port = settings.bound_port->load();
+      st.listener = std::make_shared<voice_listener>(listen, st.events);
       st.events->attach(st.listener);
       if (settings.bound_port) settings.bound_port->store(st.listener->port());
-      if (ready != nullptr) ready->set_ok("voice_port");
+      if (ready != nullptr) ready->set_ok("voice_port", st.owner);
       log::info("transport", "voice port listening",
                 {{"addr", settings.listener.host + ":" + std::to_string(st.listener->port())},
                  {"tls", st.listener->tls() ? "on" : "off"}});

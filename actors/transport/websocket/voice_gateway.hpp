@@ -16,7 +16,6 @@
 
 namespace parley::session {
 struct voice_metrics;
-struct session_settings;
 }  // namespace parley::session
 
 namespace parley::transport {
@@ -34,8 +33,10 @@ struct gateway_settings {
   std::shared_ptr<std::atomic<std::uint16_t>> bound_port;
 };
 
-runtime::child_spec voice_gateway_spec(gateway_settings settings,
-                                       const session::session_settings& sessions,
+// The gateway's connections find the sessions through its supervisor. The
+// `voice_port` readiness check follows the port: failing from the moment
+// the gateway ends until its replacement listens.
+runtime::child_spec voice_gateway_spec(gateway_settings settings, session::voice_metrics* stats,
                                        runtime::readiness* ready);
 
 }  // namespace parley::transport

@@ -71,6 +71,7 @@ class voice_listener::impl {
   virtual void send(connection_id id, const std::string& payload, bool binary) = 0;
   virtual void close(connection_id id, std::uint16_t code, const std::string& reason) = 0;
   virtual std::size_t connections() const = 0;
+  virtual void stop() = 0;
 };
 
 namespace {
@@ -118,20 +119,30 @@ class server_impl final : public voice_listener::impl {
     thread_ = std::thread([this] { ws_.run(); });
   }
 
-  ~server_impl() override {
+  ~server_impl() override { stop(); }
+
+  void stop() override {
+    if (!thread_.joinable()) return;
     ws_.get_io_service().post([this] {
       std::error_code ec;
       ws_.stop_listening(ec);
       timer_->cancel();
       std::lock_guard<std::mutex> g(mutex_);
+      stopping_ = true;
+      if (conns_.empty()) return ws_.stop();
       for (auto& [id, c] : conns_)
         ws_.close(c.handle, websocketpp::close::status::going_away, "server stopping", ec);
     });
-    // Give peers a moment for the close handshake, then stop regardless.
+    // Give peers a moment for the close handshake, then stop regardless
+    // (sooner when the last one has closed: a restarted gateway waits for
+    // this one to end before it listens).
     websocketpp::lib::asio::steady_timer stop_timer(ws_.get_io_service(),
                                                     std::chrono::milliseconds(500));
     stop_timer.async_wait([this](const websocketpp::lib::asio::error_code&) { ws_.stop(); });
     thread_.join();
+    std::lock_guard<std::mutex> g(mutex_);
+    conns_.clear();  // later sends find nobody
+    ids_.clear();
   }
 
   std::uint16_t port() const override {
@@ -246,6 +257,7 @@ class server_impl final : public voice_listener::impl {
       id = it->second;
       ids_.erase(it);
       conns_.erase(id);
+      if (stopping_ && conns_.empty()) ws_.stop();
     }
     events_.on_close(id);
   }
@@ -302,6 +314,7 @@ class server_impl final : public voice_listener::impl {
   std::thread thread_;
   mutable std::mutex mutex_;
   std::map<connection_id, conn> conns_;
+  bool stopping_ = false;  // guarded by mutex_; set by the destructor
   std::map<hdl, connection_id, std::owner_less<hdl>> ids_;
   std::atomic<connection_id> next_id_{1};
 };
@@ -324,14 +337,19 @@ void server_impl<tls_config>::configure_tls() {
 
 }  // namespace
 
-voice_listener::voice_listener(listener_config cfg, listener_events& events) {
+voice_listener::voice_listener(listener_config cfg, std::shared_ptr<listener_events> events)
+    : events_(std::move(events)) {
   if (!cfg.tls_cert.empty() && !cfg.tls_key.empty())
-    impl_ = std::make_unique<server_impl<tls_config>>(cfg, events);
+    impl_ = std::make_unique<server_impl<tls_config>>(cfg, *events_);
   else
-    impl_ = std::make_unique<server_impl<plain_config>>(cfg, events);
+    impl_ = std::make_unique<server_impl<plain_config>>(cfg, *events_);
 }
 
 voice_listener::~voice_listener() = default;
+
+void voice_listener::stop() {
+  impl_->stop();
+}
 std::uint16_t voice_listener::port() const {
   return impl_->port();
 }

@@ -54,8 +54,13 @@ class listener_events {
 class voice_listener {
  public:
   // Binds and starts serving; throws std::runtime_error when it cannot.
-  voice_listener(listener_config cfg, listener_events& events);
-  ~voice_listener();  // closes every connection and joins the I/O thread
+  // `events` lives as long as the listener: a sender holding the listener
+  // for a moment must not outlive what its I/O thread calls.
+  voice_listener(listener_config cfg, std::shared_ptr<listener_events> events);
+  ~voice_listener();  // stop()
+  // Closes every connection (going away), frees the port and joins the I/O
+  // thread; sends after it are ignored. Idempotent.
+  void stop();
   voice_listener(const voice_listener&) = delete;
   voice_listener& operator=(const voice_listener&) = delete;
 
@@ -70,6 +75,7 @@ class voice_listener {
   class impl;
 
  private:
+  std::shared_ptr<listener_events> events_;  // outlives impl_
   std::unique_ptr<impl> impl_;
 };
 
