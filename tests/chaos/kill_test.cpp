@@ -24,6 +24,16 @@ double restarts_metric(const std::string& metrics, const std::string& kind) {
 BOOST_FIXTURE_TEST_SUITE(chaos_kill, test::app_fixture)
 
 BOOST_AUTO_TEST_CASE(every_killed_actor_is_replaced_and_counted) {
+  // Before anything failed, every series is there at zero: the first
+  // restart is an increase, not a new series.
+  const auto fresh = test::get(url("/metrics")).body;
+  for (const auto* series : {"parley_actor_restarts_total{kind=\"supervisor\",reason=\"kill\"} 0",
+                             "parley_actor_restarts_total{kind=\"stt_job\",reason=\"exception\"} 0",
+                             "parley_actor_recovery_seconds_count{kind=\"voice_gateway\"} 0",
+                             "parley_supervisor_escalations_total{kind=\"guild_session\"} 0",
+                             "parley_turn_errors_total{phase=\"stt\"} 0",
+                             "parley_watchdog_kills_total{stage=\"tts\"} 0"})
+    BOOST_CHECK_MESSAGE(fresh.find(series) != std::string::npos, "missing at start: " << series);
   auto tree = json::parse(test::get(url("/actors")).body);
   std::vector<json> victims(tree[0]["children"].begin(), tree[0]["children"].end());
   BOOST_REQUIRE(!victims.empty());

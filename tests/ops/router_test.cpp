@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops/router.hpp"
+#include "ops/routes.hpp"
 
 using namespace parley::ops;
 
@@ -82,3 +83,24 @@ BOOST_AUTO_TEST_CASE(constant_time_compare_is_exact) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The kill route against a registry, without sockets: a slot waiting to be
+// restarted has nothing running, and saying "killed" would be a lie.
+BOOST_AUTO_TEST_CASE(kill_is_409_between_incarnations) {
+  parley::runtime::actor_registry reg;
+  parley::runtime::metrics stats{reg};
+  parley::runtime::readiness ready;
+  ops_context ctx{reg, ready, stats, true, "tok3n-value"};
+  const auto r = make_router(ctx);
+  const auto id = reg.add("worker", 0, {});
+  int killed = 0;
+  reg.bind(id, [&] { ++killed; });
+  const auto path = "/actors/" + std::to_string(id) + "/kill";
+  BOOST_CHECK_EQUAL(r.dispatch(req("POST", path, "Bearer tok3n-value")).status, 202);
+  reg.record_exit(id, "kill", true);
+  const auto refused = r.dispatch(req("POST", path, "Bearer tok3n-value"));
+  BOOST_CHECK_EQUAL(refused.status, 409);
+  BOOST_CHECK_EQUAL(nlohmann::json::parse(refused.body)["error"], "restarting");
+  BOOST_CHECK_EQUAL(killed, 1);
+  BOOST_CHECK_EQUAL(r.dispatch(req("POST", "/actors/99/kill", "Bearer tok3n-value")).status, 404);
+}
