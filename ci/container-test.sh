@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 
 step "tools"
-need=(podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap nginx-light curl jq bc)
+need=(nginx-light curl jq bc)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -42,34 +42,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # nginx is run by the deploy scripts, not as a system service.
 systemctl disable --now nginx >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true
-conf=/etc/containers/containers.conf.d/50-parley-ci.conf
-if [ ! -f "$conf" ]; then
-  # crun refuses this kind of machine's hybrid cgroups; podman's default
-  # open-file limit is above the sandbox's hard limit (CONTAINERS.md).
-  nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] || [ "$nofile" -gt 65536 ] && nofile=65536
-  mkdir -p "$(dirname "$conf")"
-  printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
-    "$nofile" "$nofile" >"$conf"
-fi
 [ -x "$PARLEY_LOAD" ] || ci/build.sh release
 
 step "base image $base"
-if ! podman image exists "$base" && [[ "$base" != localhost/* ]]; then
-  podman pull -q "$base" >/dev/null  # a registry is reachable (e.g. GitHub's runners)
-fi
-if ! podman image exists "$base"; then
-  rootfs=$(mktemp -d /tmp/parley-rootfs.XXXXXX)
-  mirror=$(sed -nE 's/^URIs: *(http[^ ]*debian)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-  mirror=${mirror:-http://deb.debian.org/debian}
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null
-  # Like Debian's slim images: no docs, man pages or locales.
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
-    "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
-  cp /etc/apt/apt.conf.d/*valid* "$rootfs/etc/apt/apt.conf.d/" 2>/dev/null || true
-  grep -rl "Check-Valid-Until" /etc/apt/apt.conf.d/ 2>/dev/null | xargs -r -I{} cp {} "$rootfs/etc/apt/apt.conf.d/"
-  tar -C "$rootfs" --numeric-owner -c . | podman import --change 'CMD ["/bin/bash"]' - "$base" >/dev/null
-  rm -rf "$rootfs"
-fi
+ci/base-image.sh "$base" >/dev/null
 
 step "image $image"
 podman build --format docker --build-arg BASE_IMAGE="$base" --build-arg PARLEY_VERSION="$version" \

@@ -27,8 +27,11 @@ fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   fail "node and npm are needed (apt-get install nodejs npm)"
 fi
-if [ ! -d "$here/node_modules/playwright-core" ]; then
-  echo "e2e: installing playwright-core (npm ci)"
+# (Re)installed whenever node_modules is not what the lockfile pins.
+wanted=$(node -p "require('$here/package-lock.json').packages['node_modules/playwright-core'].version")
+have=$(node -p "try { require('$here/node_modules/playwright-core/package.json').version } catch (e) { '' }")
+if [ "$have" != "$wanted" ]; then
+  echo "e2e: installing playwright-core $wanted (npm ci)"
   (cd "$here" && npm ci --no-audit --no-fund) || fail "npm ci failed"
 fi
 
