@@ -57,8 +57,8 @@ struct tree_fixture : test::app_fixture {
           for (const auto& f : fixed) {
             bool running = false;
             for (const auto& a : all)
-              running |= a.kind == f.kind && a.tags == f.tags &&
-                         a.state == runtime::actor_state::running;
+              running |=
+                  a.kind == f.kind && a.tags == f.tags && a.state == runtime::actor_state::running;
             if (!running) return false;
           }
           return true;
