@@ -1,6 +1,7 @@
 #pragma once
-// The voice pipeline's vocabulary: what transports, audio_streams,
+// The voice pipeline's vocabulary inside the core: what audio_streams,
 // guild_sessions and the speech/agent jobs say to each other about a turn.
+// What transports say to the core is in messages/transport.hpp.
 
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
@@ -8,62 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "messages/transport.hpp"
+
 namespace parley::messages {
 
 using pcm = std::vector<std::int16_t>;
-using bytes = std::vector<std::uint8_t>;
 using turn_id = std::uint64_t;
 
-// --- transport <-> session -------------------------------------------------
+// --- session -> audio_stream ------------------------------------------------
 
-/// A client joins guild G as user U; events for it go to `client`.
-using join_atom = caf::atom_constant<caf::atom("join")>;
-/// A client left; its audio_stream stops.
-using leave_atom = caf::atom_constant<caf::atom("leave")>;
-/// Session -> client: the audio_stream to send frames to (new or restarted).
-using stream_atom = caf::atom_constant<caf::atom("stream")>;
 /// Session -> a restarted audio_stream: (skip_atom, seq): frames up to seq
 /// are already held by the session; replayed copies are to be ignored.
 using skip_atom = caf::atom_constant<caf::atom("skip")>;
-/// A typed turn from a client: (text_turn_atom, user, text).
-using text_turn_atom = caf::atom_constant<caf::atom("textturn")>;
-
-/// One Opus packet from a speaker, numbered by the transport.
-struct audio_frame {
-  std::uint64_t seq = 0;
-  bytes opus;
-};
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, audio_frame& x) {
-  return f(caf::meta::type_name("audio_frame"), x.seq, x.opus);
-}
-
-/// Frames up to and including `seq` are done with; the transport drops them.
-struct frames_done {
-  std::uint64_t seq = 0;
-};
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, frames_done& x) {
-  return f(caf::meta::type_name("frames_done"), x.seq);
-}
-
-/// A JSON event for the client, already serialised.
-struct client_event {
-  std::string json;
-};
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, client_event& x) {
-  return f(caf::meta::type_name("client_event"), x.json);
-}
-
-/// One Opus packet of reply audio for the client.
-struct client_audio {
-  bytes opus;
-};
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, client_audio& x) {
-  return f(caf::meta::type_name("client_audio"), x.opus);
-}
 
 // --- audio_stream -> session ------------------------------------------------
 

@@ -330,4 +330,12 @@ metrics& application::stats() {
   return impl_->stats;
 }
 
+caf::actor_system& application::system() {
+  return impl_->system;
+}
+
+caf::actor application::root() const {
+  return impl_->root;
+}
+
 }  // namespace parley::runtime

@@ -3,6 +3,7 @@
 // its supervision tree, the registry, metrics, readiness and the ops
 // endpoint. main() and the integration tests both drive it.
 
+#include <caf/fwd.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -38,6 +39,10 @@ class application {
   actor_registry& registry();
   readiness& ready();
   metrics& stats();
+  // For transports living in the process (the test transport): the actor
+  // system, and the root of the tree, through which any part is found.
+  caf::actor_system& system();
+  caf::actor root() const;
 
  private:
   struct impl;

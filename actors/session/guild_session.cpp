@@ -3,7 +3,6 @@
 #include <caf/all.hpp>
 #include <deque>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "actors/agent/agent_job.hpp"
@@ -20,7 +19,6 @@ namespace parley::session {
 namespace {
 
 using namespace parley::messages;
-using nlohmann::json;
 using clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds frame_period{20};
 const char* const apology = "Sorry, I could not answer that. Please try again.";
@@ -44,10 +42,9 @@ struct session_state {
 
 using session_actor = caf::stateful_actor<session_state>;
 
-void broadcast(session_actor* self, const json& event) {
-  client_event e{event.dump()};
+void broadcast(session_actor* self, const session_event& e) {
   for (auto& [user, m] : self->state.members) self->send(m.client, e);
-  for (auto& [user, held] : self->state.mem->away) held.push_back(e.json);
+  for (auto& [user, held] : self->state.mem->away) held.push_back(e);
 }
 
 turn* find_turn(session_actor* self, turn_id id) {
@@ -111,8 +108,7 @@ void maybe_end_audio(session_actor* self, turn& t) {
   if (!t.audio_complete) return;
   for (auto& p : self->state.mem->playout)
     if (p.first == t.id) return;
-  if (t.audio_started)
-    broadcast(self, {{"type", "audio_ended"}, {"turn", t.id}, {"frames", t.frames_sent}});
+  if (t.audio_started) broadcast(self, events::audio_ended(t.id, t.frames_sent));
   finish_turn(self, t);
 }
 
@@ -139,12 +135,12 @@ void tick(session_actor* self) {
   if (turn* t = find_turn(self, id); t != nullptr && !t->cancelled) {
     if (!t->audio_started) {
       t->audio_started = true;
-      broadcast(self, {{"type", "audio_started"}, {"turn", id}});
+      broadcast(self, events::audio_started(id));
       if (!t->transcript.empty() && t->last_voice_at != clock::time_point{})
         st.cfg.stats->turn_latency.Observe(
             std::chrono::duration<double>(clock::now() - t->last_voice_at).count());
     }
-    client_audio a{std::move(frame)};
+    reply_audio a{std::move(frame)};
     for (auto& [user, m] : st.members) self->send(m.client, a);
     ++t->frames_sent;
     st.cfg.stats->frames_out.Increment();
@@ -163,7 +159,7 @@ void cancel_replies(session_actor* self, const std::string& reason) {
     if (t.cancelled || t.sentences.empty() || !t.audio_started) continue;
     t.cancelled = true;
     st.cfg.stats->barge_ins.Increment();
-    broadcast(self, {{"type", "interrupted"}, {"turn", id}, {"reason", reason}});
+    broadcast(self, events::interrupted(id, reason));
     stop_job(self, t.tts);
     stop_job(self, t.agent);
   }
@@ -193,6 +189,12 @@ void speak(session_actor* self, turn& t, std::uint32_t from) {
   }
 }
 
+error_code failure_code(const std::string& stage) {
+  return stage == "stt"     ? error_code::stt_failed
+         : stage == "agent" ? error_code::agent_failed
+                            : error_code::tts_failed;
+}
+
 void fail_turn(session_actor* self, turn& t, const std::string& stage, const std::string& why) {
   auto& st = self->state;
   st.cfg.stats->errors.Add({{"phase", stage}}).Increment();
@@ -202,10 +204,7 @@ void fail_turn(session_actor* self, turn& t, const std::string& stage, const std
              {"turn", std::to_string(t.id)},
              {"stage", stage},
              {"why", why}});
-  broadcast(self, {{"type", "error"},
-                   {"code", stage + "_failed"},
-                   {"turn", t.id},
-                   {"message", "could not answer: " + why}});
+  broadcast(self, events::error(failure_code(stage), "could not answer: " + why, t.id));
   stop_job(self, t.stt);
   stop_job(self, t.agent);
   if (stage == "tts") {
@@ -216,7 +215,7 @@ void fail_turn(session_actor* self, turn& t, const std::string& stage, const std
   t.sentences = {apology};
   t.reply_complete = true;
   t.transcript.clear();  // keeps the apology out of the conversation memory
-  broadcast(self, {{"type", "reply"}, {"turn", t.id}, {"text", apology}, {"final", true}});
+  broadcast(self, events::reply(t.id, apology, true));
   speak(self, t, 0);
 }
 
@@ -257,7 +256,7 @@ void on_speech_start(session_actor* self, speech_start& s) {
   t.first_seq = s.first_seq;
   st.members[s.user].open = id;
   start_stt(self, t);
-  broadcast(self, {{"type", "speech_started"}, {"user", s.user}, {"turn", id}});
+  broadcast(self, events::speech_started(s.user, id));
   cancel_replies(self, "barge_in");
 }
 
@@ -283,7 +282,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
   t->speech_end_at = clock::now();
   t->last_voice_at = t->speech_end_at - self->state.cfg.vad.silence_window;
   self->state.members[e.user].open.reset();
-  broadcast(self, {{"type", "speech_ended"}, {"user", e.user}, {"turn", t->id}});
+  broadcast(self, events::speech_ended(e.user, t->id));
   if (t->heard) t->heard->speech_ended();
   if (auto h = self->state.children->handle(t->stt)) self->send(h, finish_atom::value);
   arm_watchdog(self, *t, "stt", self->state.cfg.stt_deadline);
@@ -292,11 +291,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
 void on_transcript(session_actor* self, transcript& tr) {
   turn* t = find_turn(self, tr.turn);
   if (t == nullptr || t->transcript_final) return;
-  broadcast(self, {{"type", "transcript"},
-                   {"user", t->user},
-                   {"turn", t->id},
-                   {"text", tr.text},
-                   {"final", tr.final}});
+  broadcast(self, events::transcript(t->user, t->id, tr.text, tr.final));
   if (!tr.final) return;
   t->transcript_final = true;
   t->transcript = tr.text;
@@ -324,7 +319,7 @@ void on_sentence(session_actor* self, reply_sentence& r) {
     stop_job(self, t->agent);
   }
   if (!r.text.empty() || !r.final) t->sentences.push_back(r.text);
-  broadcast(self, {{"type", "reply"}, {"turn", t->id}, {"text", r.text}, {"final", r.final}});
+  broadcast(self, events::reply(t->id, r.text, r.final));
   if (t->sentences.empty()) {  // the agent had nothing to say
     finish_turn(self, *t);
     return;
@@ -561,10 +556,7 @@ void join(session_actor* self, const std::string& user, caf::actor& client) {
   if (auto old = st.members.find(user); old != st.members.end()) {
     if (old->second.client != client)
       self->send(old->second.client,
-                 client_event{json{{"type", "error"},
-                                   {"code", "replaced"},
-                                   {"message", "another connection joined as this user"}}
-                                  .dump()});
+                 events::error(error_code::replaced, "another connection joined as this user"));
     st.children->stop(old->second.stream);
     st.members.erase(old);
   }
@@ -573,7 +565,7 @@ void join(session_actor* self, const std::string& user, caf::actor& client) {
   m.client = client;
   st.mem->members.insert(user);
   if (auto held = st.mem->away.find(user); held != st.mem->away.end()) {
-    for (auto& e : held->second) self->send(client, client_event{std::move(e)});
+    for (auto& e : held->second) self->send(client, std::move(e));
     st.mem->away.erase(held);
   }
   m.stream =
@@ -626,11 +618,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
         t.transcript = text;
         t.transcript_final = true;
         t.last_voice_at = clock::now();
-        broadcast(self, {{"type", "transcript"},
-                         {"user", user},
-                         {"turn", t.id},
-                         {"text", text},
-                         {"final", true}});
+        broadcast(self, events::transcript(user, t.id, text, true));
         start_agent(self, t);
       },
       [self](speech_start& s) { on_speech_start(self, s); },
@@ -641,11 +629,8 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
         auto m = self->state.members.find(b.user);
         if (m == self->state.members.end()) return;
         self->state.cfg.stats->errors.Add({{"phase", "audio"}}).Increment();
-        self->send(m->second.client,
-                   client_event{json{{"type", "error"},
-                                     {"code", "bad_audio"},
-                                     {"message", "an Opus packet did not decode: " + b.reason}}
-                                    .dump()});
+        self->send(m->second.client, events::error(error_code::bad_audio,
+                                                   "an Opus packet did not decode: " + b.reason));
       },
       [self](transcript& t) { on_transcript(self, t); },
       [self](reply_sentence& r) { on_sentence(self, r); },

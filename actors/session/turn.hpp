@@ -71,7 +71,7 @@ struct session_memory {
   // them (events in `away`, reply audio in `playout`) until they rejoin, so
   // nothing said to the room in between is lost.
   std::set<std::string> members;
-  std::map<std::string, std::vector<std::string>> away;  // user -> events held
+  std::map<std::string, std::vector<messages::session_event>> away;  // user -> events held
 };
 
 }  // namespace parley::session

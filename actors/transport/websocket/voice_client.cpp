@@ -2,20 +2,18 @@
 
 #include <caf/all.hpp>
 #include <deque>
-#include <nlohmann/json.hpp>
 
 #include "actors/session/voice_metrics.hpp"
+#include "actors/transport/websocket/client_events.hpp"
 #include "actors/transport/websocket/client_message.hpp"
 #include "messages/supervision.hpp"
 #include "messages/voice.hpp"
-#include "runtime/build_info.hpp"
 #include "runtime/log.hpp"
 
 namespace parley::transport {
 namespace {
 
 using namespace parley::messages;
-using nlohmann::json;
 using namespace std::chrono_literals;
 
 enum class phase { awaiting_hello, joining, active };
@@ -40,7 +38,7 @@ void send_text(client_actor* self, const std::string& text) {
 }
 
 void send_error(client_actor* self, const std::string& code, const std::string& message) {
-  send_text(self, json{{"type", "error"}, {"code", code}, {"message", message}}.dump());
+  send_text(self, encode_error(code, message));
 }
 
 void close_with(client_actor* self, std::uint16_t status, const std::string& code,
@@ -90,17 +88,8 @@ void joined(client_actor* self, caf::actor session) {
             st.join_tries = 0;
             if (st.now == phase::active) return;  // a re-join after a session restart
             st.now = phase::active;
-            send_text(self,
-                      json{{"type", "ready"},
-                           {"protocol", 1},
-                           {"guild", st.guild},
-                           {"user", st.user},
-                           {"session", st.guild + "/" + st.user + "/" + std::to_string(st.id)},
-                           {"sample_rate", 48000},
-                           {"channels", 1},
-                           {"frame_ms", 20},
-                           {"server", std::string("parley/") + build_info::version}}
-                          .dump());
+            send_text(self, encode_ready({st.guild, st.user,
+                                          st.guild + "/" + st.user + "/" + std::to_string(st.id)}));
           },
           [self, asked = caf::actor_cast<caf::actor_addr>(st.session)](caf::error& e) {
             // A session that died is rejoined by the down handler; joining
@@ -188,7 +177,7 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
           self->send(self->state.session, leave_atom::value, self->state.user);
         self->quit();
       },
-      [self](client_event& e) { send_text(self, e.json); },
+      [self](session_event& e) { send_text(self, encode_event(e)); },
       [self](join_atom) {
         if (!self->state.session) join(self);
       },
@@ -196,7 +185,7 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
         if (self->state.now == phase::awaiting_hello)
           close_with(self, 1008, "protocol", "no hello in time; send hello first");
       },
-      [self](client_audio& a) {
+      [self](reply_audio& a) {
         if (auto l = self->state.listener.lock())
           l->send_binary(self->state.id, std::string(a.opus.begin(), a.opus.end()));
       },

@@ -3,10 +3,10 @@
 #include <openssl/crypto.h>
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include "actors/session/guild_session.hpp"
 #include "actors/session/voice_metrics.hpp"
+#include "actors/transport/websocket/client_events.hpp"
 #include "actors/transport/websocket/voice_client.hpp"
 #include "messages/voice.hpp"
 #include "runtime/log.hpp"
@@ -17,7 +17,7 @@ namespace {
 using namespace parley::messages;
 
 http_reply refuse(int status, const std::string& code, const std::string& message) {
-  return {status, "application/json", nlohmann::json{{"error", code}, {"message", message}}.dump()};
+  return {status, "application/json", encode_refusal(code, message)};
 }
 
 bool valid_name(const std::string& s) {
@@ -131,10 +131,7 @@ class gateway_events final : public listener_events {
     log::warn("transport", "rate limited: closing connection",
               {{"connection", std::to_string(id)}});
     if (auto l = listener_.lock()) {
-      l->send_text(id, nlohmann::json{{"type", "error"},
-                                      {"code", "rate_limited"},
-                                      {"message", "too many messages"}}
-                           .dump());
+      l->send_text(id, encode_error("rate_limited", "too many messages"));
       l->close(id, 1008, "too many messages");
     }
     return false;

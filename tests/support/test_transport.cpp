@@ -1,0 +1,169 @@
+#include "tests/support/test_transport.hpp"
+
+#include <deque>
+
+#include "messages/supervision.hpp"
+
+namespace parley::test {
+
+using namespace parley::messages;
+using namespace std::chrono_literals;
+
+struct test_member::inbox {
+  mutable std::mutex mutex;
+  mutable std::condition_variable changed;
+  std::vector<session_event> events;
+  std::size_t reply_frames = 0;
+  std::uint64_t unacked = 0;
+  bool joined = false;
+
+  template <class F>
+  void update(F f) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      f();
+    }
+    changed.notify_all();
+  }
+};
+
+namespace {
+
+using send_audio_atom = caf::atom_constant<caf::atom("tsaudio")>;
+using type_atom = caf::atom_constant<caf::atom("tstype")>;
+
+struct member_state {
+  std::shared_ptr<test_member::inbox> in;
+  caf::actor tree, session, stream;
+  std::string guild, user;
+  std::deque<audio_frame> unacked;
+  std::uint64_t next_seq = 1;
+  static inline const char* name = "test_member";
+};
+using member_actor = caf::stateful_actor<member_state>;
+
+void count_unacked(member_actor* self) {
+  self->state.in->update([&] { self->state.in->unacked = self->state.unacked.size(); });
+}
+
+void join(member_actor* self) {
+  auto& st = self->state;
+  self->request(st.tree, 10s, find_child_atom::value, std::string("sessions"))
+      .then([self](caf::actor& sessions) {
+        self->request(sessions, 10s, find_or_start_atom::value, self->state.guild)
+            .then([self](caf::actor& session) {
+              auto& st = self->state;
+              st.session = session;
+              self->monitor(session);
+              self->request(session, 10s, join_atom::value, st.user,
+                            caf::actor_cast<caf::actor>(self))
+                  .then([self](bool) {
+                    self->state.in->update([&] { self->state.in->joined = true; });
+                  });
+            });
+      });
+}
+
+caf::behavior member(member_actor* self, std::shared_ptr<test_member::inbox> in, caf::actor tree,
+                     std::string guild, std::string user) {
+  auto& st = self->state;
+  st.in = std::move(in);
+  st.tree = std::move(tree);
+  st.guild = std::move(guild);
+  st.user = std::move(user);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    if (dm.source != self->state.session.address()) return;
+    self->state.session = nullptr;
+    self->state.stream = nullptr;
+    join(self);
+  });
+  join(self);
+  return {
+      [self](stream_atom, caf::actor& s) {
+        self->state.stream = s;
+        for (const auto& f : self->state.unacked) self->send(s, f);
+      },
+      [self](frames_done& d) {
+        auto& q = self->state.unacked;
+        while (!q.empty() && q.front().seq <= d.seq) q.pop_front();
+        count_unacked(self);
+      },
+      [self](session_event& e) {
+        self->state.in->update([&] { self->state.in->events.push_back(std::move(e)); });
+      },
+      [self](reply_audio&) { self->state.in->update([&] { ++self->state.in->reply_frames; }); },
+      [self](send_audio_atom, bytes& opus) {
+        auto& st = self->state;
+        audio_frame f{st.next_seq++, std::move(opus)};
+        if (st.stream) self->send(st.stream, f);
+        st.unacked.push_back(std::move(f));
+        count_unacked(self);
+      },
+      [self](type_atom, std::string& text) {
+        if (self->state.session)
+          self->send(self->state.session, text_turn_atom::value, self->state.user, text);
+      },
+      [self](leave_atom) {
+        if (self->state.session)
+          self->send(self->state.session, leave_atom::value, self->state.user);
+        self->quit();
+      },
+  };
+}
+
+}  // namespace
+
+test_member::test_member(caf::actor_system& sys, caf::actor tree, std::string guild,
+                         std::string user)
+    : in_(std::make_shared<inbox>()),
+      member_(sys.spawn(member, in_, std::move(tree), std::move(guild), std::move(user))) {}
+
+test_member::~test_member() {
+  caf::anon_send(member_, leave_atom::value);
+}
+
+bool test_member::wait_joined(std::chrono::milliseconds limit) {
+  std::unique_lock<std::mutex> lock(in_->mutex);
+  return in_->changed.wait_for(lock, limit, [&] { return in_->joined; });
+}
+
+void test_member::send_audio(bytes opus) {
+  caf::anon_send(member_, send_audio_atom::value, std::move(opus));
+}
+
+void test_member::type(const std::string& text) {
+  caf::anon_send(member_, type_atom::value, text);
+}
+
+void test_member::leave() {
+  caf::anon_send(member_, leave_atom::value);
+}
+
+std::vector<session_event> test_member::events() const {
+  std::lock_guard<std::mutex> lock(in_->mutex);
+  return in_->events;
+}
+
+std::size_t test_member::reply_frames() const {
+  std::lock_guard<std::mutex> lock(in_->mutex);
+  return in_->reply_frames;
+}
+
+std::uint64_t test_member::unacked() const {
+  std::lock_guard<std::mutex> lock(in_->mutex);
+  return in_->unacked;
+}
+
+bool test_member::wait_until(const std::function<bool(const std::vector<session_event>&)>& done,
+                             std::chrono::milliseconds limit) const {
+  std::unique_lock<std::mutex> lock(in_->mutex);
+  return in_->changed.wait_for(lock, limit, [&] { return done(in_->events); });
+}
+
+long find_event(const std::vector<session_event>& evs, event_type type, std::uint64_t turn) {
+  for (std::size_t i = 0; i < evs.size(); ++i)
+    if (evs[i].type == type && (turn == 0 || evs[i].turn == turn)) return static_cast<long>(i);
+  return -1;
+}
+
+}  // namespace parley::test
