@@ -8,10 +8,15 @@
 //   1. Find the room: (find_child_atom, "sessions") to the transport's
 //      supervisor, then (find_or_start_atom, guild) to the sessions
 //      supervisor -> the guild_session (messages/supervision.hpp).
-//   2. (join_atom, user, member) to the guild_session -> true. A second join
-//      as the same user replaces the first member (it gets `replaced`). The
-//      member monitors the session: when it dies, the member joins its
-//      replacement the same way (the room and its turns survive).
+//   2. (join_atom, user, member, resume, received) to the guild_session ->
+//      the member's resume token. `resume` is empty on a first join; a
+//      member that comes back (a new connection of a client whose last one
+//      died, or a rejoin after a session restart) passes its token and how
+//      many events and reply packets it received under it, and is sent the
+//      rest first (errors are not counted). A second join as the same user
+//      replaces the first member (it gets `replaced`). The member monitors
+//      the session: when it dies, the member joins its replacement the same
+//      way (the room and its turns survive).
 //   3. audio_frame{seq, opus}: every Opus packet (20 ms, 48 kHz, mono) the
 //      person sends, numbered from 1 in arrival order, to the audio_stream
 //      the session names with stream_atom. The member keeps each frame until

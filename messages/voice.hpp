@@ -125,6 +125,9 @@ using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 /// A restarted session checks whether anyone came back.
 using empty_atom = caf::atom_constant<caf::atom("empty")>;
 
+/// (dropped_atom, user, token): a dropped member's rejoin grace is over.
+using dropped_atom = caf::atom_constant<caf::atom("dropped")>;
+
 /// A restarted session stops waiting for members who did not come back.
 using away_atom = caf::atom_constant<caf::atom("away")>;
 
@@ -139,6 +142,9 @@ namespace parley::messages {
 using ws_text_atom = caf::atom_constant<caf::atom("wstext")>;
 using ws_binary_atom = caf::atom_constant<caf::atom("wsbinary")>;
 using ws_closed_atom = caf::atom_constant<caf::atom("wsclosed")>;
+/// Listener thread -> voice_gateway: (ws_open_atom, connection, guild, user):
+/// start the connection's actor.
+using ws_open_atom = caf::atom_constant<caf::atom("wsopen")>;
 /// voice_client -> itself: the time to say hello is up.
 using hello_deadline_atom = caf::atom_constant<caf::atom("hellodl")>;
 

@@ -23,18 +23,12 @@ using clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds frame_period{20};
 const char* const apology = "Sorry, I could not answer that. Please try again.";
 
-struct member {
-  caf::actor client;
-  runtime::actor_id stream = 0;
-  std::optional<turn_id> open;  // the utterance being spoken
-};
-
 struct session_state {
   std::string guild;
   session_settings cfg;
   std::shared_ptr<session_memory> mem;  // outlives this incarnation
   std::optional<runtime::child_set> children;
-  std::map<std::string, member> members;
+  std::optional<room> members;  // over mem->room
   bool ticking = false;
   clock::time_point next_tick;
   static inline const char* name = "guild_session";
@@ -43,8 +37,8 @@ struct session_state {
 using session_actor = caf::stateful_actor<session_state>;
 
 void broadcast(session_actor* self, const session_event& e) {
-  for (auto& [user, m] : self->state.members) self->send(m.client, e);
-  for (auto& [user, held] : self->state.mem->away) held.push_back(e);
+  for (auto& [user, m] : self->state.members->present()) self->send(m.client, e);
+  if (e.type != event_type::error) self->state.members->log(e);
 }
 
 turn* find_turn(session_actor* self, turn_id id) {
@@ -62,11 +56,11 @@ void stop_job(session_actor* self, runtime::actor_id& job) {
 // memory, which outlives restarts. (Holding more would make every restart
 // replay all the silence since.)
 void ack(session_actor* self, const std::string& user, std::uint64_t seq) {
-  auto m = self->state.members.find(user);
-  if (m == self->state.members.end()) return;
+  auto* m = self->state.members->find(user);
+  if (m == nullptr) return;
   for (auto& [id, t] : self->state.mem->turns)
     if (t.user == user && t.first_seq > 0 && !t.speech_done) seq = std::min(seq, t.first_seq - 1);
-  if (seq > 0) self->send(m->second.client, frames_done{seq});
+  if (seq > 0) self->send(m->client, frames_done{seq});
 }
 
 // Every turn leaves the session's memory through here, so the count of
@@ -90,8 +84,7 @@ void finish_turn(session_actor* self, turn& t) {
   }
   const auto user = t.user;
   const auto last = t.last_seq;
-  auto m = st.members.find(user);
-  if (m != st.members.end() && m->second.open == t.id) m->second.open.reset();
+  if (auto* m = st.members->find(user); m != nullptr && m->open == t.id) m->open.reset();
   drop_turn(self, t.id);
   if (last > 0) ack(self, user, last);
 }
@@ -116,7 +109,7 @@ void maybe_end_audio(session_actor* self, turn& t) {
 // session: they would miss it.
 void start_playout(session_actor* self) {
   auto& st = self->state;
-  if (st.ticking || st.mem->playout.empty() || !st.mem->away.empty()) return;
+  if (st.ticking || st.mem->playout.empty() || st.members->waiting_for_rejoin()) return;
   st.ticking = true;
   st.next_tick = clock::now();
   tick(self);
@@ -141,7 +134,8 @@ void tick(session_actor* self) {
             std::chrono::duration<double>(clock::now() - t->last_voice_at).count());
     }
     reply_audio a{std::move(frame)};
-    for (auto& [user, m] : st.members) self->send(m.client, a);
+    for (auto& [user, m] : st.members->present()) self->send(m.client, a);
+    st.members->log(a.opus);
     ++t->frames_sent;
     st.cfg.stats->frames_out.Increment();
     maybe_end_audio(self, *t);
@@ -254,16 +248,16 @@ void on_speech_start(session_actor* self, speech_start& s) {
   auto& t = open_turn(self, s.user);
   const auto id = t.id;
   t.first_seq = s.first_seq;
-  st.members[s.user].open = id;
+  if (auto* m = st.members->find(s.user)) m->open = id;
   start_stt(self, t);
   broadcast(self, events::speech_started(s.user, id));
   cancel_replies(self, "barge_in");
 }
 
 turn* open_of(session_actor* self, const std::string& user) {
-  auto m = self->state.members.find(user);
-  if (m == self->state.members.end() || !m->second.open) return nullptr;
-  return find_turn(self, *m->second.open);
+  auto* m = self->state.members->find(user);
+  if (m == nullptr || !m->open) return nullptr;
+  return find_turn(self, *m->open);
 }
 
 void on_speech_audio(session_actor* self, speech_audio& a) {
@@ -281,7 +275,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
   ack(self, e.user, e.last_seq);  // the utterance's frames are held here now
   t->speech_end_at = clock::now();
   t->last_voice_at = t->speech_end_at - self->state.cfg.vad.silence_window;
-  self->state.members[e.user].open.reset();
+  if (auto* m = self->state.members->find(e.user)) m->open.reset();
   broadcast(self, events::speech_ended(e.user, t->id));
   if (t->heard) t->heard->speech_ended();
   if (auto h = self->state.children->handle(t->stt)) self->send(h, finish_atom::value);
@@ -486,7 +480,7 @@ void on_job_started(session_actor* self, runtime::actor_id id, const caf::actor&
     }
     return;
   }
-  for (auto& [user, m] : self->state.members)
+  for (auto& [user, m] : self->state.members->present())
     if (m.stream == id) return restream(self, user, m, h);
 }
 
@@ -530,48 +524,52 @@ void resume(session_actor* self) {
 
 // The room is empty, and nobody is expected back: the session ends.
 void quit_if_empty(session_actor* self) {
-  if (self->state.members.empty() && self->state.mem->away.empty()) self->quit();
+  if (self->state.members->empty()) self->quit();
 }
 
+// The member's connection ended: the room holds what they miss for the
+// rejoin grace, for a client that comes back with its resume token.
 void leave(session_actor* self, const std::string& user) {
   auto& st = self->state;
-  auto m = st.members.find(user);
-  if (m == st.members.end()) return;
-  st.children->stop(m->second.stream);
-  st.members.erase(m);
-  st.mem->members.erase(user);
-  quit_if_empty(self);
+  auto gone = st.members->drop(user);
+  if (!gone) return;
+  st.children->stop(gone->first.stream);
+  self->delayed_send(self, st.cfg.rejoin_grace, dropped_atom::value, user, gone->second);
 }
 
-// Members who did not rejoin in time have left; the rest of the room goes on.
+// Members who did not rejoin a restarted session in time have left; the
+// rest of the room goes on.
 void give_up_on_away(session_actor* self) {
-  for (auto& [user, held] : self->state.mem->away) self->state.mem->members.erase(user);
-  self->state.mem->away.clear();
+  self->state.members->give_up_on_away();
   start_playout(self);
   quit_if_empty(self);
 }
 
-void join(session_actor* self, const std::string& user, caf::actor& client) {
+void deliver(session_actor* self, const caf::actor& client, missed& m) {
+  if (auto* e = std::get_if<session_event>(&m))
+    self->send(client, std::move(*e));
+  else
+    self->send(client, reply_audio{std::move(std::get<bytes>(m))});
+}
+
+std::string join(session_actor* self, const std::string& user, const caf::actor& client,
+                 const std::string& resume, std::uint64_t received) {
   auto& st = self->state;
-  if (auto old = st.members.find(user); old != st.members.end()) {
-    if (old->second.client != client)
-      self->send(old->second.client,
+  auto r = st.members->join(user, client, resume, received);
+  if (r.previous) {
+    if (r.replaced)
+      self->send(r.previous->client,
                  events::error(error_code::replaced, "another connection joined as this user"));
-    st.children->stop(old->second.stream);
-    st.members.erase(old);
+    st.children->stop(r.previous->stream);
   }
   self->monitor(client);
-  auto& m = st.members[user];
-  m.client = client;
-  st.mem->members.insert(user);
-  if (auto held = st.mem->away.find(user); held != st.mem->away.end()) {
-    for (auto& e : held->second) self->send(client, std::move(e));
-    st.mem->away.erase(held);
-  }
-  m.stream =
+  for (auto& m : r.owed) deliver(self, client, m);
+  auto* m = st.members->find(user);
+  m->stream =
       st.children->add(audio::audio_stream_spec(st.guild, user, st.cfg.vad, st.cfg.stats), false);
-  restream(self, user, m, st.children->handle(m.stream));
+  restream(self, user, *m, st.children->handle(m->stream));
   start_playout(self);
+  return r.token;
 }
 
 caf::behavior guild_session(session_actor* self, std::string guild, session_settings cfg,
@@ -580,6 +578,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
   st.guild = guild;
   st.cfg = std::move(cfg);
   st.mem = std::move(mem);
+  st.members.emplace(st.mem->room);
   runtime::supervisor_spec spec;
   spec.name = "guild_session:" + guild;
   spec.intensity = st.cfg.intensity;
@@ -593,22 +592,24 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
   self->attach_functor([stats = st.cfg.stats](const caf::error&) { stats->sessions.Decrement(); });
   self->set_down_handler([self](caf::down_msg& dm) {
     if (self->state.children->handle_down(dm)) return;
-    for (auto& [user, m] : self->state.members)
-      if (m.client.address() == dm.source) return leave(self, user);
+    if (auto user = self->state.members->user_of(dm.source)) leave(self, *user);
   });
   // Members rejoin a restarted session by themselves; one nobody rejoins ends.
-  for (auto& user : st.mem->members) st.mem->away[user];
-  if (!st.mem->away.empty()) self->delayed_send(self, st.cfg.rejoin_grace, away_atom::value);
+  if (st.members->expect_everyone_back())
+    self->delayed_send(self, st.cfg.rejoin_grace, away_atom::value);
+  for (const auto& [user, token] : st.members->dropped())
+    self->delayed_send(self, st.cfg.rejoin_grace, dropped_atom::value, user, token);
   resume(self);
   self->delayed_send(self, st.cfg.empty_timeout, empty_atom::value);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);
   return {
       [self](empty_atom) {
-        if (self->state.members.empty()) self->quit();
+        if (self->state.members->present().empty()) self->quit();
       },
-      [self](join_atom, const std::string& user, caf::actor& client) {
-        join(self, user, client);
-        return true;
+      [self](join_atom, const std::string& user, caf::actor& client, const std::string& resume,
+             std::uint64_t received) { return join(self, user, client, resume, received); },
+      [self](dropped_atom, const std::string& user, const std::string& token) {
+        if (self->state.members->expire(user, token)) quit_if_empty(self);
       },
       [self](away_atom) { give_up_on_away(self); },
       [self](leave_atom, const std::string& user) { leave(self, user); },
@@ -626,11 +627,11 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
       [self](speech_end& e) { on_speech_end(self, e); },
       [self](const std::string& user, frames_done& d) { ack(self, user, d.seq); },
       [self](bad_audio& b) {
-        auto m = self->state.members.find(b.user);
-        if (m == self->state.members.end()) return;
+        auto* m = self->state.members->find(b.user);
+        if (m == nullptr) return;
         self->state.cfg.stats->errors.Add({{"phase", "audio"}}).Increment();
-        self->send(m->second.client, events::error(error_code::bad_audio,
-                                                   "an Opus packet did not decode: " + b.reason));
+        self->send(m->client, events::error(error_code::bad_audio,
+                                            "an Opus packet did not decode: " + b.reason));
       },
       [self](transcript& t) { on_transcript(self, t); },
       [self](reply_sentence& r) { on_sentence(self, r); },

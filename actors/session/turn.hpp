@@ -11,6 +11,7 @@
 
 #include "actors/agent/agent_engine.hpp"
 #include "actors/session/open_turns.hpp"
+#include "actors/session/room.hpp"
 #include "actors/stt/recognition.hpp"
 #include "messages/voice.hpp"
 #include "runtime/registry.hpp"
@@ -67,11 +68,8 @@ struct session_memory {
   // Reply audio waiting to be paced out; one reply plays at a time.
   std::deque<std::pair<messages::turn_id, messages::bytes>> playout;
   std::deque<agent::chat_turn> history;  // short conversation memory
-  // Who is in the room. A restarted session holds what it has for each of
-  // them (events in `away`, reply audio in `playout`) until they rejoin, so
-  // nothing said to the room in between is lost.
-  std::set<std::string> members;
-  std::map<std::string, std::vector<messages::session_event>> away;  // user -> events held
+  // Who is in the room, and what those not connected right now are owed.
+  room_memory room;
 };
 
 }  // namespace parley::session

@@ -191,8 +191,8 @@ int every_from_env(const char* name, int fallback) {
 // Victims by how much they take down with them, each class at its own rate
 // (in driver ticks of 200-300 ms): a turn's workers every tick; engine
 // hosts and the engines and sessions supervisors every 8th
-// (PARLEY_CHAOS_CORE_EVERY); the voice gateway and the transports
-// supervisor, which close every connection, every 60th
+// (PARLEY_CHAOS_CORE_EVERY); what closes connections — one connection's
+// actor, the voice gateway, the transports supervisor — every 60th
 // (PARLEY_CHAOS_DOOR_EVERY). A person whose connection closes says it
 // again; a turn takes about 6 s, so closing every connection every 4 s
 // would leave nobody able to finish a sentence. The root is never a victim.
@@ -201,6 +201,7 @@ enum class victim_class { worker, core, door };
 std::optional<victim_class> class_of(const runtime::actor_info& a) {
   if (a.parent == 0) return std::nullopt;
   if (a.kind == "voice_gateway") return victim_class::door;
+  if (a.kind == "voice_client") return victim_class::door;
   if (a.kind == "engine_host") return victim_class::core;
   if (a.kind == "supervisor")
     return a.tags.count("name") && a.tags.at("name") == "transports" ? victim_class::door
@@ -343,7 +344,7 @@ chaos_outcome run_chaos(test::app_fixture& f, const chaos_plan& plan) {
 
 const std::vector<std::string> every_kind = {"audio_stream", "stt_job",       "tts_job",
                                              "agent",        "guild_session", "engine_host",
-                                             "supervisor",   "voice_gateway"};
+                                             "supervisor",   "voice_gateway", "voice_client"};
 
 }  // namespace
 
@@ -362,7 +363,8 @@ BOOST_AUTO_TEST_CASE(every_turn_gets_its_real_answer_while_any_actor_dies) {
   BOOST_CHECK_EQUAL(out.apologised, 0);
   BOOST_CHECK_GT(out.killed.kills, 10);
   if (!kinds_from_env())
-    for (const auto& kind : {"engine_host", "supervisor", "guild_session", "audio_stream"})
+    for (const auto& kind :
+         {"engine_host", "supervisor", "guild_session", "audio_stream", "voice_client"})
       BOOST_CHECK_MESSAGE(out.killed.by_kind.count(kind), "no " << kind << " was killed");
   BOOST_CHECK_EQUAL(test::get(url("/livez")).status, 200);
   BOOST_CHECK_MESSAGE(out.back_to_baseline, "actors were left behind");

@@ -10,6 +10,10 @@
 //   PARLEY_E2E_PAGE        optional: serve this index.html from a local static server instead
 //                          of parleyd's GET / (the page then reaches parleyd through ?ws=)
 //   PARLEY_E2E_CHROMIUM    optional: the browser (default /usr/bin/chromium)
+//   PARLEY_E2E_OPS         optional: parleyd's ops endpoint (with PARLEY_CHAOS=1); then the
+//                          page's connection actor is killed mid-reply, and the page must
+//                          reconnect, resume the rest of the reply and complete another turn
+//   PARLEY_E2E_OPS_TOKEN   the ops token for that kill
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -24,7 +28,9 @@ const shot = process.env.PARLEY_E2E_SCREENSHOT || "/tmp/parley-e2e.png";
 const localPage = process.env.PARLEY_E2E_PAGE;
 const browserPath = process.env.PARLEY_E2E_CHROMIUM || "/usr/bin/chromium";
 const repoPage = join(here, "../../actors/transport/websocket/page/index.html");
-const TOTAL_MS = 55_000;
+const ops = process.env.PARLEY_E2E_OPS;
+const opsToken = process.env.PARLEY_E2E_OPS_TOKEN || "";
+const TOTAL_MS = 75_000;
 // flite speaks ~14 characters of text a second; a reply whose audio is shorter than this
 // many seconds per character lost some of its sentences.
 const MIN_SECONDS_PER_CHAR = 0.045;
@@ -90,6 +96,47 @@ function servePage(file) {
       res.end(readFileSync(file));
     }).listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}/`));
   });
+}
+
+// The page's connection actor, found in the live tree by its user.
+async function connectionActor(user) {
+  const find = (n) => n.kind === "voice_client" && n.labels?.user === user ? n
+    : (n.children || []).map(find).find(Boolean);
+  const tree = await (await fetch(`${ops}/actors`)).json();
+  return tree.map(find).find(Boolean);
+}
+
+// Killed while a reply plays: the server closes the socket with 1011; the page says so,
+// reconnects by itself, resumes (the whole reply arrives, across both connections) and
+// completes another turn.
+async function killedConnectionResumes() {
+  const n = await page.evaluate(() => window.parley.audioEnded);
+  await page.fill("#text", "repeat after me the quick brown fox jumps over the lazy dog while the band plays on");
+  await page.click("#send");
+  await until("the long reply playing", (k) => window.parley.replyAudio.length > k &&
+              window.parley.replyAudio[k].received >= 10, 15_000, n);
+  const victim = await connectionActor("tester");
+  check(victim && victim.labels.guild === "e2e", `the page's connection is actor ${victim?.id} in the tree`);
+  const killed = await fetch(`${ops}/actors/${victim.id}/kill`,
+                             { method: "POST", headers: { authorization: `Bearer ${opsToken}` } });
+  check(killed.status === 202, `POST /actors/${victim.id}/kill: ${killed.status}`);
+  await until("the close", () => window.parley.lastClose, 5_000);
+  let p = await page.evaluate(() => ({ ...window.parley }));
+  check(p.lastClose.code === 1011, `the page's socket is closed with 1011 (${p.lastClose.reason})`);
+  await until("resumed", () => window.parley.resumed >= 1 && window.parley.state === "ready", 10_000);
+  check((await page.textContent("#log")).includes("resumed where it was"), "the page says it reconnected and resumed");
+  await until("the long reply's audio_ended", (k) => window.parley.audioEnded > k, 20_000, n);
+  p = await page.evaluate(() => ({ ...window.parley }));
+  check(p.replyAudio[n].frames === p.replyAudio[n].received,
+        `the interrupted connection's reply arrived whole: ${p.replyAudio[n].received} of ${p.replyAudio[n].frames} frames`);
+  const after = p.replies.length;
+  await page.fill("#text", "what is the date");
+  await page.click("#send");
+  await until("a turn after the reconnect", (k) => window.parley.audioEnded > k, 20_000, n + 1);
+  p = await page.evaluate(() => ({ ...window.parley }));
+  check(p.replies.length > after, `a turn after the reconnect is answered: "${p.replies.slice(after).join(" ")}"`);
+  const again = await connectionActor("tester");
+  check(again && again.id !== victim.id, `the new connection is a new actor (${again?.id})`);
 }
 
 async function main() {
@@ -182,6 +229,8 @@ async function main() {
   check(p.framesDropped === 0, "no frames dropped");
   const log = await page.textContent("#log");
   check(log.includes(heard) && log.includes(replies[0]), "the log shows the transcript and the reply");
+
+  if (ops) await killedConnectionResumes();
 
   await page.screenshot({ path: shot });
   console.log(`screenshot: ${shot}`);

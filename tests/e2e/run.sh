@@ -41,7 +41,10 @@ raw=/usr/share/pocketsphinx/test/data/goforward.raw
 sox -t raw -r 16000 -e signed-integer -b 16 -c 1 "$raw" "$work/goforward.wav" pad 0.5 1.5 ||
   fail "sox could not make the WAV"
 
-PARLEY_VOICE_ADDR=127.0.0.1:0 PARLEY_OPS_ADDR=127.0.0.1:0 "$parleyd" >"$work/log" 2>&1 &
+# Chaos on: the test kills the page's connection actor through the ops endpoint.
+ops_token=e2e-$RANDOM$RANDOM
+PARLEY_VOICE_ADDR=127.0.0.1:0 PARLEY_OPS_ADDR=127.0.0.1:0 PARLEY_CHAOS=1 PARLEY_OPS_TOKEN=$ops_token \
+  "$parleyd" >"$work/log" 2>&1 &
 pid=$!
 # Ready when the voice port reports itself in the log (tail stops if parleyd dies).
 line=$(timeout 15 grep -m1 '"msg":"voice port listening"' \
@@ -51,8 +54,11 @@ port=$(sed -E 's/.*"addr":"[^"]*:([0-9]+)".*/\1/' <<<"$line")
 # The speech engines load after the port opens: the tree is up once they have.
 timeout 30 grep -q -m1 '"msg":"supervision tree is up"' \
   <(tail -n +1 -F --pid="$pid" "$work/log" 2>/dev/null) || fail "the supervision tree was not up within 30 s"
-echo "e2e: parleyd voice port $port"
+ops_line=$(grep -m1 '"msg":"ops endpoint listening"' "$work/log") || fail "no ops endpoint in the log"
+ops_port=$(sed -E 's/.*"addr":"[^"]*:([0-9]+)".*/\1/' <<<"$ops_line")
+echo "e2e: parleyd voice port $port, ops port $ops_port"
 
 PARLEY_E2E_URL="http://127.0.0.1:$port/" PARLEY_E2E_WAV="$work/goforward.wav" \
+  PARLEY_E2E_OPS="http://127.0.0.1:$ops_port" PARLEY_E2E_OPS_TOKEN="$ops_token" \
   PARLEY_E2E_SCREENSHOT="${PARLEY_E2E_SCREENSHOT:-/tmp/parley-e2e.png}" \
-  timeout 70 node "$here/browser_test.mjs" || fail "the browser test failed"
+  timeout 90 node "$here/browser_test.mjs" || fail "the browser test failed"

@@ -16,6 +16,7 @@ struct test_member::inbox {
   std::size_t reply_frames = 0;
   std::uint64_t unacked = 0;
   bool joined = false;
+  std::string token;
 
   template <class F>
   void update(F f) {
@@ -36,6 +37,8 @@ struct member_state {
   std::shared_ptr<test_member::inbox> in;
   caf::actor tree, session, stream;
   std::string guild, user;
+  std::string token;           // the resume token of the last join
+  std::uint64_t received = 0;  // events (errors aside) and reply packets under it
   std::deque<audio_frame> unacked;
   std::uint64_t next_seq = 1;
   static inline const char* name = "test_member";
@@ -56,17 +59,23 @@ void join(member_actor* self) {
               st.session = session;
               self->monitor(session);
               self->request(session, 10s, join_atom::value, st.user,
-                            caf::actor_cast<caf::actor>(self))
-                  .then([self](bool) {
-                    self->state.in->update([&] { self->state.in->joined = true; });
+                            caf::actor_cast<caf::actor>(self), st.token, st.received)
+                  .then([self](std::string& token) {
+                    self->state.token = token;
+                    self->state.in->update([&] {
+                      self->state.in->joined = true;
+                      self->state.in->token = token;
+                    });
                   });
             });
       });
 }
 
 caf::behavior member(member_actor* self, std::shared_ptr<test_member::inbox> in, caf::actor tree,
-                     std::string guild, std::string user) {
+                     std::string guild, std::string user, resumption resume) {
   auto& st = self->state;
+  st.token = std::move(resume.token);
+  st.received = resume.received;
   st.in = std::move(in);
   st.tree = std::move(tree);
   st.guild = std::move(guild);
@@ -89,9 +98,13 @@ caf::behavior member(member_actor* self, std::shared_ptr<test_member::inbox> in,
         count_unacked(self);
       },
       [self](session_event& e) {
+        if (e.type != event_type::error) ++self->state.received;
         self->state.in->update([&] { self->state.in->events.push_back(std::move(e)); });
       },
-      [self](reply_audio&) { self->state.in->update([&] { ++self->state.in->reply_frames; }); },
+      [self](reply_audio&) {
+        ++self->state.received;
+        self->state.in->update([&] { ++self->state.in->reply_frames; });
+      },
       [self](send_audio_atom, bytes& opus) {
         auto& st = self->state;
         audio_frame f{st.next_seq++, std::move(opus)};
@@ -114,9 +127,24 @@ caf::behavior member(member_actor* self, std::shared_ptr<test_member::inbox> in,
 }  // namespace
 
 test_member::test_member(caf::actor_system& sys, caf::actor tree, std::string guild,
-                         std::string user)
+                         std::string user, resumption resume)
     : in_(std::make_shared<inbox>()),
-      member_(sys.spawn(member, in_, std::move(tree), std::move(guild), std::move(user))) {}
+      member_(sys.spawn(member, in_, std::move(tree), std::move(guild), std::move(user),
+                        std::move(resume))) {}
+
+resumption test_member::resume_with() const {
+  std::lock_guard<std::mutex> lock(in_->mutex);
+  std::uint64_t received = in_->reply_frames;
+  for (const auto& e : in_->events) received += e.type != event_type::error ? 1 : 0;
+  return {in_->token, received};
+}
+
+void test_member::kill() {
+  caf::scoped_actor waiter{member_.home_system()};
+  waiter->monitor(member_);
+  caf::anon_send_exit(member_, caf::exit_reason::kill);
+  waiter->receive([](const caf::down_msg&) {});
+}
 
 test_member::~test_member() {
   caf::anon_send(member_, leave_atom::value);
@@ -154,10 +182,9 @@ std::uint64_t test_member::unacked() const {
   return in_->unacked;
 }
 
-bool test_member::wait_until(const std::function<bool(const std::vector<session_event>&)>& done,
-                             std::chrono::milliseconds limit) const {
+bool test_member::wait_until(const progress& done, std::chrono::milliseconds limit) const {
   std::unique_lock<std::mutex> lock(in_->mutex);
-  return in_->changed.wait_for(lock, limit, [&] { return done(in_->events); });
+  return in_->changed.wait_for(lock, limit, [&] { return done(in_->events, in_->reply_frames); });
 }
 
 long find_event(const std::vector<session_event>& evs, event_type type, std::uint64_t turn) {

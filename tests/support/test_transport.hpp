@@ -18,12 +18,20 @@
 
 namespace parley::test {
 
+// What a member that comes back says: its token and what it received.
+struct resumption {
+  std::string token;
+  std::uint64_t received = 0;
+};
+
 class test_member {
  public:
   struct inbox;
   // `tree`: any supervisor of the tree (the root will do): the member finds
   // the sessions supervisor through it.
-  test_member(caf::actor_system& sys, caf::actor tree, std::string guild, std::string user);
+  // `resume`: an earlier member's, to get what it missed.
+  test_member(caf::actor_system& sys, caf::actor tree, std::string guild, std::string user,
+              resumption resume = {});
   ~test_member();
   test_member(const test_member&) = delete;
   test_member& operator=(const test_member&) = delete;
@@ -32,13 +40,17 @@ class test_member {
   void send_audio(messages::bytes opus);  // numbered by the member
   void type(const std::string& text);
   void leave();
+  void kill();                     // as a connection dies: no leave, the session sees it end
+  resumption resume_with() const;  // once joined: what a successor would say
 
   std::vector<messages::session_event> events() const;
   std::size_t reply_frames() const;
   std::uint64_t unacked() const;  // frames kept for a replay
-  // Until `done(events)` holds; false after `limit`.
-  bool wait_until(const std::function<bool(const std::vector<messages::session_event>&)>& done,
-                  std::chrono::milliseconds limit) const;
+  // Until `done(events, reply frames)` holds; false after `limit`. (`done`
+  // runs under the member's lock: it must not call the member.)
+  using progress =
+      std::function<bool(const std::vector<messages::session_event>&, std::size_t frames)>;
+  bool wait_until(const progress& done, std::chrono::milliseconds limit) const;
   const caf::actor& actor() const { return member_; }
 
  private:

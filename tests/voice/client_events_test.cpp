@@ -70,11 +70,12 @@ BOOST_AUTO_TEST_CASE(every_error_code_has_its_protocol_name) {
 }
 
 BOOST_AUTO_TEST_CASE(ready_and_refusals) {
-  const auto ready = json::parse(transport::encode_ready({"g", "u", "g/u/1"}));
+  const auto ready = json::parse(transport::encode_ready({"g", "u", "g/u/1", "0123abcd"}));
   BOOST_CHECK_EQUAL(ready["type"], "ready");
   BOOST_CHECK_EQUAL(ready["protocol"], 1);
   BOOST_CHECK_EQUAL(ready["session"], "g/u/1");
   BOOST_CHECK_EQUAL(ready["sample_rate"], 48000);
+  BOOST_CHECK_EQUAL(ready["resume"], "0123abcd");
   BOOST_CHECK_EQUAL(json::parse(transport::encode_refusal("busy", "full")),
                     json({{"error", "busy"}, {"message", "full"}}));
   BOOST_CHECK_EQUAL(json::parse(transport::encode_error("bad_json", "x")),

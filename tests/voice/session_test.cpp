@@ -22,7 +22,7 @@ struct session_fixture : test::app_fixture {
   }
 };
 
-bool any_answered(const std::vector<session_event>& evs) {
+bool any_answered(const std::vector<session_event>& evs, std::size_t) {
   return test::find_event(evs, event_type::audio_ended) >= 0;
 }
 
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(a_second_join_as_the_same_user_replaces_the_first) {
   auto first = member("contract-twice", "eve");
   auto second = member("contract-twice", "eve");
   BOOST_REQUIRE(first->wait_until(
-      [](auto& evs) { return test::find_event(evs, event_type::error) >= 0; }, 10s));
+      [](auto& evs, std::size_t) { return test::find_event(evs, event_type::error) >= 0; }, 10s));
   const auto evs = first->events();
   BOOST_CHECK(evs.at(test::find_event(evs, event_type::error)).code == error_code::replaced);
   second->type("status");
@@ -111,13 +111,62 @@ BOOST_AUTO_TEST_CASE(audio_that_does_not_decode_is_an_error_for_its_sender_only)
   auto gus = member("contract-bad", "gus");
   fay->send_audio({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
   BOOST_REQUIRE(fay->wait_until(
-      [](auto& evs) { return test::find_event(evs, event_type::error) >= 0; }, 10s));
+      [](auto& evs, std::size_t) { return test::find_event(evs, event_type::error) >= 0; }, 10s));
   const auto evs = fay->events();
   BOOST_CHECK(evs.at(test::find_event(evs, event_type::error)).code == error_code::bad_audio);
   // Gus's own turn still gets its answer, and he never saw Fay's error.
   gus->type("help");
   BOOST_REQUIRE(gus->wait_until(any_answered, 20s));
   BOOST_CHECK_EQUAL(test::find_event(gus->events(), event_type::error), -1);
+}
+
+// A member whose connection dies while its reply plays comes back with its
+// token: it gets the rest of the reply — no event and no packet lost or
+// repeated — while the room's reply went on for the others.
+BOOST_AUTO_TEST_CASE(a_member_that_comes_back_with_its_token_gets_the_rest_of_the_reply) {
+  auto ann = member("contract-resume", "ann");
+  auto bo = member("contract-resume", "bo");  // a witness: hears everything
+  ann->type("repeat after me one two three four five six seven eight nine ten eleven twelve");
+  BOOST_REQUIRE(ann->wait_until([](auto&, std::size_t frames) { return frames >= 10; }, 20s));
+  ann->kill();
+  const auto came_back = ann->resume_with();
+  const auto frames_before = ann->reply_frames();
+  // The reply goes on for the room meanwhile.
+  BOOST_REQUIRE(
+      bo->wait_until([&](auto&, std::size_t frames) { return frames >= frames_before + 25; }, 20s));
+  test::test_member again(app.system(), app.root(), "contract-resume", "ann", came_back);
+  BOOST_REQUIRE(again.wait_joined(10s));
+  BOOST_REQUIRE(again.wait_until(any_answered, 20s));
+  BOOST_REQUIRE(bo->wait_until(any_answered, 20s));
+  BOOST_CHECK_EQUAL(again.resume_with().token, came_back.token);  // the same member
+  // Ann's two connections together heard exactly what Bo heard.
+  auto heard = ann->events();
+  for (const auto& e : again.events()) heard.push_back(e);
+  const auto witness = bo->events();
+  BOOST_REQUIRE_EQUAL(heard.size(), witness.size());
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    BOOST_CHECK_EQUAL(to_string(heard[i].type), to_string(witness[i].type));
+    BOOST_CHECK_EQUAL(heard[i].text, witness[i].text);
+  }
+  BOOST_CHECK_EQUAL(frames_before + again.reply_frames(), bo->reply_frames());
+  const auto ended = witness.at(test::find_event(witness, event_type::audio_ended));
+  BOOST_CHECK_EQUAL(bo->reply_frames(), ended.frames);
+}
+
+BOOST_AUTO_TEST_CASE(a_member_that_comes_back_with_a_wrong_token_starts_afresh) {
+  auto cal = member("contract-late", "cal");
+  auto dot = member("contract-late", "dot");
+  cal->type("status");
+  BOOST_REQUIRE(cal->wait_until(any_answered, 20s));
+  cal->kill();
+  const auto came_back = cal->resume_with();
+  auto wrong = came_back;
+  wrong.token = "not-the-token";
+  test::test_member stranger(app.system(), app.root(), "contract-late", "cal", wrong);
+  BOOST_REQUIRE(stranger.wait_joined(10s));
+  BOOST_CHECK_NE(stranger.resume_with().token, came_back.token);
+  BOOST_CHECK(stranger.events().empty());  // nothing of cal's is handed to a wrong token
+  BOOST_CHECK(dot->events().size() > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -53,15 +53,11 @@ std::string encode_error(std::string_view code, std::string_view message) {
 }
 
 std::string encode_ready(const ready_info& r) {
-  return json{{"type", "ready"},
-              {"protocol", 1},
-              {"guild", r.guild},
-              {"user", r.user},
-              {"session", r.session},
-              {"sample_rate", 48000},
-              {"channels", 1},
-              {"frame_ms", 20},
-              {"server", std::string("parley/") + build_info::version}}
+  return json{{"type", "ready"},      {"protocol", 1},
+              {"guild", r.guild},     {"user", r.user},
+              {"session", r.session}, {"resume", r.resume},
+              {"sample_rate", 48000}, {"channels", 1},
+              {"frame_ms", 20},       {"server", std::string("parley/") + build_info::version}}
       .dump();
 }
 

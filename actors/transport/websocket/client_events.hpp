@@ -16,6 +16,7 @@ std::string encode_error(std::string_view code, std::string_view message);
 
 struct ready_info {
   std::string guild, user, session;
+  std::string resume;  // the token a reconnecting client sends in its hello
 };
 std::string encode_ready(const ready_info& r);
 

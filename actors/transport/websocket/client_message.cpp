@@ -38,6 +38,12 @@ client_message hello(const json& j) {
                    "only opus, 48000 Hz, 1 channel, 20 ms frames are supported", 1003);
   client_message m;
   m.what = client_message::kind::hello;
+  // A token from an earlier `ready`: resume what that connection missed.
+  m.text = field<std::string>(j, "resume", "");
+  if (m.text.size() > 64) return invalid("protocol", "resume must be the token from ready");
+  const auto received = field<long>(j, "received", 0);
+  if (received < 0) return invalid("protocol", "received must be a count");
+  m.received = static_cast<std::uint64_t>(received);
   return m;
 }
 

@@ -11,9 +11,10 @@ namespace parley::transport {
 struct client_message {
   enum class kind { hello, text, invalid };
   kind what = kind::invalid;
-  std::string text;     // kind::text: what the user typed
-  std::string code;     // kind::invalid: the error code sent back
-  std::string message;  // kind::invalid: why, for people
+  std::string text;            // kind::text: what the user typed; kind::hello: the resume token
+  std::uint64_t received = 0;  // kind::hello: events and reply packets received under it
+  std::string code;            // kind::invalid: the error code sent back
+  std::string message;         // kind::invalid: why, for people
   // kind::invalid: close the connection with this status; 0 keeps it open.
   std::uint16_t close = 0;
 };

@@ -25,6 +25,10 @@ struct client_state {
   caf::actor tree;  // the transport's supervisor: the way to the sessions
   phase now = phase::awaiting_hello;
   caf::actor session, stream;
+  std::string token;  // the resume token: given to the session at every join
+  // Events (errors aside) and reply packets passed on under the token,
+  // counted from what the client said it had when it resumed.
+  std::uint64_t received = 0;
   std::deque<audio_frame> unacked;  // sent to the stream, not yet done with
   std::uint64_t next_seq = 1;
   int join_tries = 0;  // since the last successful join
@@ -76,9 +80,10 @@ void joined(client_actor* self, caf::actor session) {
              {{"guild", st.guild}, {"user", st.user}, {"session", std::to_string(session.id())}});
   st.session = std::move(session);
   self->monitor(st.session);
-  self->request(st.session, 10s, join_atom::value, st.user, caf::actor_cast<caf::actor>(self))
+  self->request(st.session, 10s, join_atom::value, st.user, caf::actor_cast<caf::actor>(self),
+                st.token, st.received)
       .then(
-          [self](bool) {
+          [self](std::string& token) {
             auto& st = self->state;
             log::debug("transport", "joined session",
                        {{"guild", st.guild},
@@ -86,10 +91,12 @@ void joined(client_actor* self, caf::actor session) {
                         {"session", std::to_string(st.session.id())},
                         {"unacked", std::to_string(st.unacked.size())}});
             st.join_tries = 0;
+            st.token = std::move(token);
             if (st.now == phase::active) return;  // a re-join after a session restart
             st.now = phase::active;
             send_text(self, encode_ready({st.guild, st.user,
-                                          st.guild + "/" + st.user + "/" + std::to_string(st.id)}));
+                                          st.guild + "/" + st.user + "/" + std::to_string(st.id),
+                                          st.token}));
           },
           [self, asked = caf::actor_cast<caf::actor_addr>(st.session)](caf::error& e) {
             // A session that died is rejoined by the down handler; joining
@@ -129,6 +136,8 @@ void on_text(client_actor* self, const std::string& payload) {
       if (st.now != phase::awaiting_hello)
         return send_error(self, "protocol", "hello was already sent");
       st.now = phase::joining;
+      st.token = std::move(m.text);
+      st.received = m.received;
       return join(self);
     case kind::text:
       if (st.now == phase::awaiting_hello)
@@ -149,19 +158,17 @@ void on_binary(client_actor* self, std::string& payload) {
   if (st.unacked.size() > 3000) st.unacked.pop_front();
 }
 
-caf::behavior voice_client(client_actor* self, connection_id id, std::string guild,
-                           std::string user, std::weak_ptr<voice_listener> listener,
-                           caf::actor tree, session::voice_metrics* stats,
-                           std::chrono::milliseconds hello_timeout) {
+caf::behavior voice_client(client_actor* self, client_settings cfg, runtime::child_context ctx) {
   auto& st = self->state;
-  st.id = id;
-  st.guild = std::move(guild);
-  st.user = std::move(user);
-  st.listener = std::move(listener);
-  st.tree = std::move(tree);
+  st.id = cfg.id;
+  st.guild = std::move(cfg.guild);
+  st.user = std::move(cfg.user);
+  st.listener = std::move(cfg.listener);
+  st.tree = std::move(cfg.tree);
+  auto* stats = cfg.stats;
   stats->connections.Increment();
   self->attach_functor([stats](const caf::error&) { stats->connections.Decrement(); });
-  self->delayed_send(self, hello_timeout, hello_deadline_atom::value);
+  self->delayed_send(self, cfg.hello_timeout, hello_deadline_atom::value);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     if (dm.source != st.session.address()) return;
@@ -169,6 +176,7 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
     st.stream = nullptr;
     join(self);  // the session restarts: join its replacement and replay
   });
+  runtime::announce_ready(self, ctx.supervisor, ctx.id);
   return {
       [self](ws_text_atom, std::string& p) { on_text(self, p); },
       [self](ws_binary_atom, std::string& p) { on_binary(self, p); },
@@ -177,7 +185,10 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
           self->send(self->state.session, leave_atom::value, self->state.user);
         self->quit();
       },
-      [self](session_event& e) { send_text(self, encode_event(e)); },
+      [self](session_event& e) {
+        if (e.type != event_type::error) ++self->state.received;
+        send_text(self, encode_event(e));
+      },
       [self](join_atom) {
         if (!self->state.session) join(self);
       },
@@ -186,6 +197,7 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
           close_with(self, 1008, "protocol", "no hello in time; send hello first");
       },
       [self](reply_audio& a) {
+        ++self->state.received;
         if (auto l = self->state.listener.lock())
           l->send_binary(self->state.id, std::string(a.opus.begin(), a.opus.end()));
       },
@@ -208,12 +220,17 @@ caf::behavior voice_client(client_actor* self, connection_id id, std::string gui
 
 }  // namespace
 
-caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
-                              std::string user, std::weak_ptr<voice_listener> listener,
-                              caf::actor tree, session::voice_metrics* stats,
-                              std::chrono::milliseconds hello_timeout) {
-  return sys.spawn(voice_client, id, std::move(guild), std::move(user), std::move(listener),
-                   std::move(tree), stats, hello_timeout);
+runtime::child_spec voice_client_spec(client_settings settings) {
+  runtime::child_spec c;
+  c.kind = "voice_client";
+  c.tags = {{"guild", settings.guild},
+            {"user", settings.user},
+            {"connection", std::to_string(settings.id)}};
+  c.restart = runtime::restart_type::temporary;
+  c.start = [settings](caf::local_actor* sup, const runtime::child_context& ctx) {
+    return sup->spawn(voice_client, settings, ctx);
+  };
+  return c;
 }
 
 }  // namespace parley::transport

@@ -3,12 +3,13 @@
 // A connection that has not said hello within `hello_timeout` is closed: it
 // holds a slot of the session limit without being anyone.
 
-#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 
 #include "actors/transport/websocket/voice_listener.hpp"
+#include "runtime/supervisor.hpp"
 
 namespace parley::session {
 struct voice_metrics;
@@ -16,11 +17,18 @@ struct voice_metrics;
 
 namespace parley::transport {
 
-// `tree` is the supervisor of the connection's transport: the client finds
-// the sessions supervisor through it (see find_child_atom).
-caf::actor spawn_voice_client(caf::actor_system& sys, connection_id id, std::string guild,
-                              std::string user, std::weak_ptr<voice_listener> listener,
-                              caf::actor tree, session::voice_metrics* stats,
-                              std::chrono::milliseconds hello_timeout);
+struct client_settings {
+  connection_id id = 0;
+  std::string guild, user;
+  std::weak_ptr<voice_listener> listener;
+  // The supervisor of the connection's transport: the client finds the
+  // sessions supervisor through it (see find_child_atom).
+  caf::actor tree;
+  session::voice_metrics* stats = nullptr;
+  std::chrono::milliseconds hello_timeout{10000};
+};
+
+// A child of the voice gateway, labelled with its guild and user.
+runtime::child_spec voice_client_spec(client_settings settings);
 
 }  // namespace parley::transport

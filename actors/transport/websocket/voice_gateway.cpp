@@ -7,8 +7,11 @@
 #include "actors/session/guild_session.hpp"
 #include "actors/session/voice_metrics.hpp"
 #include "actors/transport/websocket/client_events.hpp"
+#include "actors/transport/websocket/connection_table.hpp"
 #include "actors/transport/websocket/voice_client.hpp"
+#include "messages/supervision.hpp"
 #include "messages/voice.hpp"
+#include "runtime/child_set.hpp"
 #include "runtime/log.hpp"
 
 namespace parley::transport {
@@ -54,9 +57,12 @@ bool same_secret(const std::string& a, const std::string& b) {
 // Runs on the listener's I/O thread; talks to actors only by sending.
 class gateway_events final : public listener_events {
  public:
-  gateway_events(caf::actor_system& sys, gateway_settings cfg, caf::actor tree,
-                 session::voice_metrics* stats, runtime::readiness* ready)
-      : sys_(sys), cfg_(std::move(cfg)), tree_(std::move(tree)), stats_(stats), ready_(ready) {}
+  gateway_events(gateway_settings cfg, caf::actor_addr gateway,
+                 std::shared_ptr<connection_table> table, runtime::readiness* ready)
+      : cfg_(std::move(cfg)),
+        gateway_(std::move(gateway)),
+        table_(std::move(table)),
+        ready_(ready) {}
 
   void attach(std::weak_ptr<voice_listener> l) { listener_ = std::move(l); }
 
@@ -74,45 +80,37 @@ class gateway_events final : public listener_events {
     if (!origin_allowed(req.origin)) return refuse(403, "forbidden_origin", "origin not allowed");
     if (ready_ != nullptr && ready_->draining())
       return refuse(503, "busy", "the server is shutting down; reconnect elsewhere");
-    if (clients_.size() >= cfg_.max_sessions)
+    if (table_->size() >= cfg_.max_sessions)
       return refuse(503, "busy", "the server holds its maximum of sessions; try again later");
-    if (per_address_[req.remote] >= cfg_.max_per_address)
+    if (table_->from(req.remote) >= cfg_.max_per_address)
       return refuse(429, "too_many_connections", "too many connections from this address");
     return {101, "", ""};
   }
 
+  // The connection's actor is started by the gateway, its supervisor; what
+  // arrives meanwhile waits in the table.
   void on_open(connection_id id, const upgrade_request& req) override {
-    ++per_address_[req.remote];
-    remote_[id] = req.remote;
+    table_->opened(id, req.remote);
     // Bursts of five seconds at the limit (ten of audio): a network stall,
     // or this server's own, delivers seconds of frames at once; a flood
     // still trips it.
     buckets_.emplace(id,
                      token_bucket(cfg_.max_messages_per_second, 5 * cfg_.max_messages_per_second));
-    clients_[id] = spawn_voice_client(sys_, id, req.query.at("guild"), req.query.at("user"),
-                                      listener_, tree_, stats_, cfg_.hello_timeout);
+    if (auto g = caf::actor_cast<caf::actor>(gateway_))
+      caf::anon_send(g, ws_open_atom::value, id, req.query.at("guild"), req.query.at("user"));
   }
 
   void on_text(connection_id id, std::string payload) override {
-    if (auto it = clients_.find(id); it != clients_.end() && admit(id))
-      caf::anon_send(it->second, ws_text_atom::value, std::move(payload));
+    if (admit(id)) table_->deliver(id, std::move(payload), false);
   }
 
   void on_binary(connection_id id, std::string payload) override {
-    if (auto it = clients_.find(id); it != clients_.end() && admit(id))
-      caf::anon_send(it->second, ws_binary_atom::value, std::move(payload));
+    if (admit(id)) table_->deliver(id, std::move(payload), true);
   }
 
   void on_close(connection_id id) override {
     buckets_.erase(id);
-    if (auto it = clients_.find(id); it != clients_.end()) {
-      caf::anon_send(it->second, ws_closed_atom::value);
-      clients_.erase(it);
-    }
-    if (auto it = remote_.find(id); it != remote_.end()) {
-      if (--per_address_[it->second] == 0) per_address_.erase(it->second);
-      remote_.erase(it);
-    }
+    table_->closed(id);
   }
 
   http_reply on_http(const std::string& path) override {
@@ -153,15 +151,11 @@ class gateway_events final : public listener_events {
     return false;
   }
 
-  caf::actor_system& sys_;
   gateway_settings cfg_;
-  caf::actor tree_;
-  session::voice_metrics* stats_;
+  caf::actor_addr gateway_;  // weak: the gateway owns this object
+  std::shared_ptr<connection_table> table_;
   runtime::readiness* ready_;
   std::weak_ptr<voice_listener> listener_;
-  std::map<connection_id, caf::actor> clients_;
-  std::map<connection_id, std::string> remote_;
-  std::map<std::string, std::size_t> per_address_;
   std::map<connection_id, token_bucket> buckets_;
 };
 
@@ -183,10 +177,60 @@ struct gateway_state {
   std::uint64_t owner = 0;                 // this incarnation's claim on the voice_port check
   std::shared_ptr<gateway_events> events;  // shared with the listener, whose thread calls in
   std::shared_ptr<voice_listener> listener;
+  std::shared_ptr<connection_table> table = std::make_shared<connection_table>();
+  // Each connection is a child of the gateway (temporary: a connection
+  // actor that dies is not restarted; its socket is closed with 1011 and
+  // the client reconnects and resumes).
+  std::optional<runtime::child_set> connections;
+  std::map<runtime::actor_id, connection_id> by_child;
   static inline const char* name = "voice_gateway";
 };
 
 using gateway_actor = caf::stateful_actor<gateway_state>;
+
+}  // namespace
+
+namespace {
+
+void on_connection_ended(gateway_actor* self, runtime::actor_id child, const std::string& reason) {
+  auto& st = self->state;
+  auto it = st.by_child.find(child);
+  if (it == st.by_child.end()) return;
+  const auto id = it->second;
+  st.by_child.erase(it);
+  st.table->ended(id);
+  if (reason == "normal" || reason == "shutdown") return;
+  log::warn("transport", "connection actor ended: closing its socket",
+            {{"connection", std::to_string(id)}, {"reason", reason}});
+  if (st.listener) {
+    st.listener->send_text(id,
+                           encode_error("internal", "the connection failed; reconnect and resume"));
+    st.listener->close(id, 1011, "internal error");
+  }
+}
+
+void start_connections(gateway_actor* self, const runtime::child_context& ctx) {
+  runtime::supervisor_spec spec;
+  spec.name = "voice_gateway";
+  runtime::child_set::hooks hooks;
+  hooks.on_ended = [self](runtime::actor_id id, const std::string& reason) {
+    on_connection_ended(self, id, reason);
+  };
+  self->state.connections.emplace(self, ctx.svc, ctx.id, std::move(spec), std::move(hooks));
+  self->set_down_handler([self](caf::down_msg& dm) { self->state.connections->handle_down(dm); });
+}
+
+void open_connection(gateway_actor* self, const gateway_settings& settings,
+                     session::voice_metrics* stats, const caf::actor& tree, connection_id id,
+                     const std::string& guild, const std::string& user) {
+  auto& st = self->state;
+  const auto child = st.connections->add(
+      voice_client_spec({id, guild, user, st.listener, tree, stats, settings.hello_timeout}),
+      false);
+  st.by_child[child] = id;
+  if (!st.table->started(id, st.connections->handle(child)))  // closed before it started
+    st.connections->stop(child);
+}
 
 }  // namespace
 
@@ -202,8 +246,9 @@ runtime::child_spec voice_gateway_spec(gateway_settings settings, session::voice
         st.ready = ready;
         st.owner = ready->claim("voice_port", "the voice port is not listening yet");
       }
-      st.events =
-          std::make_shared<gateway_events>(self->system(), settings, ctx.supervisor, stats, ready);
+      start_connections(self, ctx);
+      st.events = std::make_shared<gateway_events>(settings, caf::actor_cast<caf::actor_addr>(self),
+                                                   st.table, ready);
       // A restarted gateway listens where its predecessor did, even when
       // the configured port was 0: clients reconnect to the same address.
       auto listen = settings.listener;
@@ -216,7 +261,23 @@ runtime::child_spec voice_gateway_spec(gateway_settings settings, session::voice
                 {{"addr", settings.listener.host + ":" + std::to_string(st.listener->port())},
                  {"tls", st.listener->tls() ? "on" : "off"}});
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
-      return {[self](caf::get_atom) { return self->state.listener->port(); }};
+      return {
+          [self](caf::get_atom) { return self->state.listener->port(); },
+          [self, settings, stats, tree = ctx.supervisor](
+              ws_open_atom, connection_id id, const std::string& guild, const std::string& user) {
+            open_connection(self, settings, stats, tree, id, guild, user);
+          },
+          [self](ready_atom, runtime::actor_id id) {
+            self->state.connections->handle_ready(
+                id, caf::actor_cast<caf::actor_addr>(self->current_sender()));
+          },
+          [self](restart_atom, runtime::actor_id id) {
+            self->state.connections->handle_restart_timer(id);
+          },
+          [](deadline_atom, caf::actor& late) {
+            caf::anon_send_exit(late, caf::exit_reason::kill);
+          },
+      };
     });
   };
   return c;
