@@ -22,6 +22,7 @@ struct slot {
   clock::time_point started_at;
   std::optional<clock::time_point> down_at;  // set while recovering
   caf::actor_addr predecessor;               // set while waiting for it to end
+  std::shared_ptr<cancel_token> cancel;      // the running incarnation's
 };
 
 namespace {
@@ -49,6 +50,7 @@ child_set::child_set(caf::event_based_actor* owner, services* svc, actor_id owne
   // starts a fresh set. A functor, because it must run even on kill.
   owner_->attach_functor([slots = slots_, svc](const caf::error&) {
     for (auto& s : *slots) {
+      if (s.cancel) s.cancel->cancel();
       if (s.handle) caf::anon_send_exit(s.handle, caf::exit_reason::kill);
       svc->registry.remove(s.id);
     }
@@ -70,11 +72,15 @@ slot* child_set::find_slot(const caf::actor_addr& addr) const {
 }
 
 void child_set::start(slot& s, bool restart) {
-  child_context ctx{s.id, caf::actor_cast<caf::actor>(owner_), svc_};
+  s.cancel = std::make_shared<cancel_token>();
+  child_context ctx{s.id, caf::actor_cast<caf::actor>(owner_), svc_, s.cancel};
   s.handle = s.spec.start(owner_, ctx);
   s.started_at = clock::now();
   owner_->monitor(s.handle);
-  svc_->registry.bind(s.id, [h = s.handle] { caf::anon_send_exit(h, caf::exit_reason::kill); });
+  svc_->registry.bind(s.id, [h = s.handle, c = s.cancel] {
+    c->cancel();
+    caf::anon_send_exit(h, caf::exit_reason::kill);
+  });
   if (hooks_.on_started) hooks_.on_started(s.id, s.handle, restart);
 }
 
@@ -103,6 +109,7 @@ void child_set::stop(actor_id id) {
     return;
   }
   svc_->registry.set_state(id, actor_state::stopping);
+  if (s->cancel) s->cancel->cancel();
   caf::anon_send_exit(s->handle, caf::exit_reason::user_shutdown);
   owner_->delayed_send(owner_, s->spec.shutdown, deadline_atom::value, s->handle);
 }
@@ -131,6 +138,7 @@ void child_set::handle_restart_timer(actor_id id) {
 void child_set::stop_for_restart(slot& s) {
   if (!s.handle) return;
   owner_->demonitor(s.handle);
+  if (s.cancel) s.cancel->cancel();
   caf::anon_send_exit(s.handle, caf::exit_reason::user_shutdown);
   owner_->delayed_send(owner_, s.spec.shutdown, deadline_atom::value, s.handle);
   s.handle = nullptr;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cancel_token.hpp"
 #include "runtime/log.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/restart_policy.hpp"
@@ -32,6 +33,9 @@ struct child_context {
   actor_id id = 0;
   caf::actor supervisor;
   services* svc = nullptr;
+  // Set when the supervisor stops or kills this incarnation: a job blocked
+  // in an engine call stops at its next check (a new token per start).
+  std::shared_ptr<cancel_token> cancel;
 };
 
 // Marks the child running and tells its supervisor, which measures recovery

@@ -3,10 +3,13 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "runtime/cancel_token.hpp"
 
 namespace parley::agent {
 
@@ -21,6 +24,9 @@ struct agent_request {
   std::string user;
   std::string transcript;
   std::vector<chat_turn> history;  // short per-guild memory, oldest first
+  // Set when the reply is no longer wanted (barge-in, a stopped job): an
+  // engine waiting on the network stops at once and returns no error.
+  std::shared_ptr<runtime::cancel_token> cancel;
 };
 
 // Receives reply text as it arrives (pieces may split words); returning false cancels.

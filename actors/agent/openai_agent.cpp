@@ -97,6 +97,35 @@ void init_curl_once() {
   });
 }
 
+// curl_easy_perform, but a cancel wakes it (curl_multi_wakeup) and closes
+// the connection at once: the provider stops generating (and billing) a
+// reply nobody will hear.
+CURLcode perform(CURL* c, runtime::cancel_token* cancel) {
+  if (cancel == nullptr) return curl_easy_perform(c);
+  CURLM* m = curl_multi_init();
+  curl_multi_add_handle(m, c);
+  cancel->set_waker([m] { curl_multi_wakeup(m); });
+  CURLcode code = CURLE_OK;
+  for (int running = 1; running > 0;) {
+    if (cancel->cancelled()) {
+      code = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    if (curl_multi_perform(m, &running) != CURLM_OK) {
+      code = CURLE_FAILED_INIT;
+      break;
+    }
+    if (running > 0) curl_multi_poll(m, nullptr, 0, 1000, nullptr);
+  }
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(m, &left))
+    if (msg->msg == CURLMSG_DONE) code = msg->data.result;
+  cancel->set_waker(nullptr);
+  curl_multi_remove_handle(m, c);
+  curl_multi_cleanup(m);
+  return code;
+}
+
 }  // namespace
 
 struct openai_agent::impl {
@@ -160,14 +189,14 @@ std::optional<std::string> openai_agent::impl::run(const agent_request& req,
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.total_timeout.count()));
   curl_easy_setopt(c, CURLOPT_USERAGENT, "parley-agent");
-  const CURLcode code = curl_easy_perform(c);
+  const CURLcode code = perform(c, req.cancel.get());
   t.curl = nullptr;
   curl_slist_free_all(headers);
   if (t.status == 0) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.status);  // empty bodies
   // An aborted transfer leaves a half-read response on its connection: do not reuse that handle.
   release(c, code == CURLE_OK);
   if (t.sink_failure) std::rethrow_exception(t.sink_failure);
-  if (t.stream.cancelled()) return std::nullopt;
+  if (t.stream.cancelled() || (req.cancel && req.cancel->cancelled())) return std::nullopt;
   std::string error = outcome(code, curl_error, t);
   if (error.empty()) return std::nullopt;
   return redact("openai: " + error, config.api_key);

@@ -19,6 +19,7 @@ struct job_state {
   turn_id turn = 0;
   caf::actor session;
   std::shared_ptr<tts_engine> engine;
+  std::shared_ptr<runtime::cancel_token> cancel;  // set when the job is stopped
   std::optional<audio::opus_encoder> encoder;
   static inline const char* name = "tts_job";
 };
@@ -104,10 +105,15 @@ void speak(job_actor* self, reply_sentence& r) {
   sentence_voice voice(self, r);
   if (!r.text.empty()) {
     auto resample = to_encoder(st.engine->sample_rate());
+    // A stopped job (barge-in) stops synthesising at the next piece.
     const bool ok = st.engine->synthesize(r.text, [&](const std::int16_t* s, std::size_t n) {
       voice.add(resample(s, n));
-      return true;
+      return !st.cancel->cancelled();
     });
+    if (st.cancel->cancelled()) {
+      self->quit();
+      return;
+    }
     if (!ok) {
       self->send(st.session, job_failed{st.turn, "tts", "synthesis failed"});
       self->quit();
@@ -132,6 +138,7 @@ runtime::child_spec tts_job_spec(turn_id turn, std::shared_ptr<engines::engine_c
       auto& st = self->state;
       st.turn = turn;
       st.session = ctx.supervisor;
+      st.cancel = ctx.cancel;
       st.engine = catalog->tts();
       if (!st.engine) {
         self->send(st.session, job_failed{turn, "tts", "no speech synthesiser loaded"});

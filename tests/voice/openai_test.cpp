@@ -95,4 +95,28 @@ BOOST_AUTO_TEST_CASE(a_failing_provider_is_heard_as_an_apology_and_the_key_stays
   BOOST_CHECK(log_text().find("turn failed") != std::string::npos);
 }
 
+// Barge-in while the model is still streaming: the provider's connection is
+// closed at once (nobody will hear the rest, and it is billed by the token).
+BOOST_AUTO_TEST_CASE(a_barge_in_closes_the_providers_stream_within_100_ms) {
+  std::string longer = "Here is the first sentence.";
+  for (int i = 0; i < 60; ++i) longer += " And then another clause follows, slowly";
+  fake.set_reply(longer + ".", 2);
+  fake.set_chunk_delay(10ms);  // ~2 characters per 10 ms: 13 s of streaming
+  client::client_pool pool;
+  auto c = test::joined(pool, voice_url("o3", "finn"));
+  c->send_json({{"type", "text"}, {"text", "talk slowly"}});
+  BOOST_REQUIRE(test::keep_talking_until(
+      *c, [](auto& evs, std::size_t) { return test::has(evs, "audio_started"); }, 15s));
+  BOOST_CHECK(!fake.client_hung_up());                 // still streaming
+  c->send_json({{"type", "text"}, {"text", "stop"}});  // a new turn cuts the reply off
+  const auto interrupted = c->wait_for("interrupted", 10s);
+  BOOST_REQUIRE(interrupted);
+  const auto hung_up = fake.client_hung_up(5s);
+  BOOST_REQUIRE_MESSAGE(hung_up, "the provider's stream was never closed");
+  const auto after =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*hung_up - interrupted->at).count();
+  BOOST_TEST_MESSAGE("provider stream closed " << after << " ms after interrupted");
+  BOOST_CHECK_LT(after, 100);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -165,10 +165,11 @@ BOOST_AUTO_TEST_CASE(respond_streams_the_answer_once) {
   command_agent agent(facts_at(sunday_afternoon));
   BOOST_TEST(agent.name() == "command");
   std::vector<std::string> pieces;
-  const auto error = agent.respond({"g1", "u1", "what time is it", {}}, [&](std::string_view t) {
-    pieces.emplace_back(t);
-    return true;
-  });
+  const auto error =
+      agent.respond({"g1", "u1", "what time is it", {}, nullptr}, [&](std::string_view t) {
+        pieces.emplace_back(t);
+        return true;
+      });
   BOOST_TEST(!error.has_value());
   BOOST_TEST(pieces == std::vector<std::string>{"It is 2:26 PM."},
              boost::test_tools::per_element());
@@ -182,8 +183,8 @@ BOOST_AUTO_TEST_CASE(echo_repeats_the_transcript) {
     pieces.emplace_back(t);
     return true;
   };
-  BOOST_TEST(!agent.respond({"g1", "u1", "go forward ten meters", {}}, sink).has_value());
-  BOOST_TEST(!agent.respond({"g1", "u1", "", {}}, sink).has_value());
+  BOOST_TEST(!agent.respond({"g1", "u1", "go forward ten meters", {}, nullptr}, sink).has_value());
+  BOOST_TEST(!agent.respond({"g1", "u1", "", {}, nullptr}, sink).has_value());
   BOOST_TEST(pieces == std::vector<std::string>{"go forward ten meters"},
              boost::test_tools::per_element());
 }

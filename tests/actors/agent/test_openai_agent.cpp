@@ -50,7 +50,7 @@ struct collector {
   }
 };
 
-const agent_request request{"guild-1", "user-1", "what is the capital of france", {}};
+const agent_request request{"guild-1", "user-1", "what is the capital of france", {}, nullptr};
 
 }  // namespace
 

@@ -24,12 +24,13 @@ struct job_fixture {
   caf::actor_system sys{cfg};
   caf::scoped_actor session{sys};
   caf::actor job;
+  std::shared_ptr<runtime::cancel_token> cancel = std::make_shared<runtime::cancel_token>();
 
   // The session is the job's supervisor: the job reports ready to it.
   explicit job_fixture(std::chrono::milliseconds speech = 400ms) {
     auto catalog = std::make_shared<engines::engine_catalog>();
     catalog->publish(std::make_shared<tts::null_engine>(tts::null_tts_config{speech}));
-    runtime::child_context ctx{7, caf::actor_cast<caf::actor>(session), nullptr};
+    runtime::child_context ctx{7, caf::actor_cast<caf::actor>(session), nullptr, cancel};
     job = tts::tts_job_spec(42, catalog).start(session.ptr(), ctx);
     session->receive([](ready_atom, runtime::actor_id id) { BOOST_CHECK_EQUAL(id, 7u); },
                      caf::after(10s) >> [] { BOOST_FAIL("the job never said it was ready"); });
@@ -56,6 +57,32 @@ struct job_fixture {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(tts_job_suite)
+
+// A stopped job (barge-in) stops synthesising: the sentence never finishes,
+// nothing fails, and the job ends.
+BOOST_AUTO_TEST_CASE(a_cancelled_job_stops_synthesising_and_ends_quietly) {
+  job_fixture f(4000ms);  // 200 frames, in pieces of 25
+  f.session->monitor(f.job);
+  f.session->send(f.job, reply_sentence{42, 0, "a long sentence", false});
+  f.session->receive([](sentence_audio& first) { BOOST_CHECK(!first.sentence_done); },
+                     caf::after(10s) >> [] { BOOST_FAIL("no first piece"); });
+  f.cancel->cancel();
+  bool ended = false;
+  std::size_t more = 0;
+  f.session->receive_while([&] { return !ended; })(
+      [&](sentence_audio& a) {
+        BOOST_CHECK(!a.sentence_done);
+        ++more;
+      },
+      [&](job_failed&) { BOOST_ERROR("a cancel is not a failure"); },
+      [&](const caf::down_msg&) { ended = true; },
+      caf::after(10s) >>
+          [&] {
+            BOOST_ERROR("the job went on");
+            ended = true;
+          });
+  BOOST_CHECK_LT(more, 7u);  // far fewer than the 8 pieces of the whole sentence
+}
 
 BOOST_AUTO_TEST_CASE(the_first_piece_is_60_ms_and_the_pieces_add_up_to_the_sentence) {
   job_fixture f;  // 400 ms of speech: 20 frames

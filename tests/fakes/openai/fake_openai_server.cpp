@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -93,6 +94,7 @@ struct fake_openai_server::impl : CivetHandler {
   std::string last_body;
   std::size_t requests = 0;
   int last_port = 0;
+  std::optional<std::chrono::steady_clock::time_point> hung_up;  // a client left mid-stream
   std::unique_ptr<CivetServer> server;  // last member: stopped before the rest is destroyed
 
   bool handlePost(CivetServer*, mg_connection* conn) override;
@@ -227,9 +229,16 @@ void fake_openai_server::impl::stream(mg_connection* conn, const std::string& mo
   mg_response_header_add(conn, "Cache-Control", "no-cache", -1);
   mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
   mg_response_header_send(conn);
-  const auto send = [conn](const std::string& data) {
+  // A write that fails is the client gone (closed mid-stream).
+  const auto send = [this, conn](const std::string& data) {
     const std::string event = "data: " + data + "\n\n";
-    return mg_send_chunk(conn, event.data(), static_cast<unsigned>(event.size())) > 0;
+    if (mg_send_chunk(conn, event.data(), static_cast<unsigned>(event.size())) > 0) return true;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      hung_up = std::chrono::steady_clock::now();
+    }
+    wake.notify_all();
+    return false;
   };
   if (!send(chunk(model, {{"role", "assistant"}, {"content", ""}}, nullptr).dump())) return;
   for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -344,6 +353,13 @@ std::vector<std::string> fake_openai_server::reply_pieces() const {
 std::string fake_openai_server::last_request_body() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->last_body;
+}
+
+std::optional<std::chrono::steady_clock::time_point> fake_openai_server::client_hung_up(
+    std::chrono::milliseconds wait) const {
+  std::unique_lock<std::mutex> lock(impl_->mutex);
+  impl_->wake.wait_for(lock, wait, [this] { return impl_->hung_up.has_value(); });
+  return impl_->hung_up;
 }
 
 std::size_t fake_openai_server::request_count() const {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,11 @@ class fake_openai_server {
   std::vector<std::string> reply_pieces() const;  // what a stream sends, in order
   std::string last_request_body() const;
   std::size_t request_count() const;  // chat-completions requests seen, of any outcome
-  int last_remote_port() const;       // client port of the last request: same port, same connection
+  // When a client last closed its connection in the middle of a stream (seen
+  // at the next write: within a chunk delay or two); waits up to `wait` for one.
+  std::optional<std::chrono::steady_clock::time_point> client_hung_up(
+      std::chrono::milliseconds wait = std::chrono::milliseconds(0)) const;
+  int last_remote_port() const;  // client port of the last request: same port, same connection
 
  private:
   struct impl;
