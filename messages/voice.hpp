@@ -33,6 +33,17 @@ typename Inspector::result_type inspect(Inspector& f, speech_start& x) {
   return f(caf::meta::type_name("speech_start"), x.user, x.first_seq);
 }
 
+/// Sent with high priority just before speech_start: a reply playing stops
+/// now, ahead of the audio and ticks queued in front of it. (speech_start
+/// itself keeps its place: the turn's audio must stay in order.)
+struct barge_in {
+  std::string user;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, barge_in& x) {
+  return f(caf::meta::type_name("barge_in"), x.user);
+}
+
 /// 16 kHz mono speech, in order, between speech_start and speech_end.
 struct speech_audio {
   std::string user;

@@ -59,6 +59,7 @@ transport::gateway_settings gateway_settings_of(const config& cfg) {
   g.hello_timeout = cfg.hello_timeout;
   g.token = cfg.voice_token;
   g.allowed_origins = cfg.allowed_origins;
+  g.trusted_proxies = cfg.trusted_proxies;
   g.max_sessions = cfg.max_sessions;
   g.max_per_address = cfg.max_per_address;
   g.page = transport::browser_page();

@@ -29,6 +29,8 @@ const variable variables[] = {
     {"PARLEY_RESTART_PERIOD_SECONDS", "10", "restart intensity: the period in seconds"},
     {"PARLEY_VOICE_TOKEN", "", "token voice clients must present (token= or Bearer) (secret)"},
     {"PARLEY_ALLOWED_ORIGINS", "", "comma-separated browser origins allowed; empty: any"},
+    {"PARLEY_TRUSTED_PROXIES", "",
+     "comma-separated proxy addresses whose X-Forwarded-For names the client (per-address limit)"},
     {"PARLEY_TLS_CERT", "", "PEM certificate chain: serve wss:// and https://"},
     {"PARLEY_TLS_KEY", "", "PEM private key for PARLEY_TLS_CERT"},
     {"PARLEY_MAX_MESSAGE_BYTES", "65536", "largest WebSocket message accepted"},
@@ -131,6 +133,7 @@ void load_voice(reader& r, config& c) {
   c.voice_token = r.get("PARLEY_VOICE_TOKEN").value_or("");
   c.sentry_dsn = r.get("SENTRY_DSN").value_or("");
   c.allowed_origins = split_list(r.get("PARLEY_ALLOWED_ORIGINS").value_or(""));
+  c.trusted_proxies = split_list(r.get("PARLEY_TRUSTED_PROXIES").value_or(""));
   c.tls_cert = r.get("PARLEY_TLS_CERT").value_or("");
   c.tls_key = r.get("PARLEY_TLS_KEY").value_or("");
   if (c.tls_cert.empty() != c.tls_key.empty())

@@ -36,6 +36,7 @@ struct config {
   // The voice port.
   std::string voice_token;  // empty: no token needed
   std::vector<std::string> allowed_origins;
+  std::vector<std::string> trusted_proxies;
   std::string tls_cert, tls_key;
   std::size_t max_message_bytes = 64 * 1024;
   std::size_t max_per_address = 100;

@@ -35,6 +35,7 @@ void on_pcm(stream_actor* self, std::vector<std::int16_t> pcm16, std::uint64_t s
       const auto pre = st.vad->take_preroll();
       const auto pre_frames = pre.size() / vad_frame_samples;
       const auto first = seq > pre_frames ? seq - pre_frames + 1 : 1;
+      self->send<caf::message_priority::high>(st.session, barge_in{st.user});
       self->send(st.session, speech_start{st.user, first});
       self->send(st.session, speech_audio{st.user, pre});
       return;

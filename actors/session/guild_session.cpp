@@ -622,6 +622,9 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
         broadcast(self, events::transcript(user, t.id, text, true));
         start_agent(self, t);
       },
+      [self](barge_in& b) {
+        if (self->state.members->find(b.user) != nullptr) cancel_replies(self, "barge_in");
+      },
       [self](speech_start& s) { on_speech_start(self, s); },
       [self](speech_audio& a) { on_speech_audio(self, a); },
       [self](speech_end& e) { on_speech_end(self, e); },

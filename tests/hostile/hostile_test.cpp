@@ -47,6 +47,30 @@ struct server : test::app_fixture {
   }
 };
 
+// Behind a reverse proxy on 127.0.0.1: the limit counts the addresses the
+// proxy names, not the proxy.
+struct proxied_server : server {
+  static runtime::config cfg() {
+    auto c = limits();
+    c.max_per_address = 2;
+    c.trusted_proxies = {"127.0.0.1"};
+    return c;
+  }
+  proxied_server() : server(cfg()) {}
+
+  // A WebSocket handshake as a proxy forwards it; the status line.
+  std::string upgrade_for(test::raw_socket& s, const std::string& user,
+                          const std::string& forwarded_for) {
+    s.send("GET /v1/voice?guild=proxied&user=" + user +
+           " HTTP/1.1\r\nHost: parley\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+           "X-Forwarded-For: " +
+           forwarded_for + "\r\n\r\n");
+    const auto head = s.read_head(5s);
+    return head.substr(0, head.find("\r\n"));
+  }
+};
+
 struct busy_server : server {
   static runtime::config cfg() {
     auto c = limits();
@@ -174,6 +198,28 @@ BOOST_AUTO_TEST_CASE(a_bad_hello_and_garbage_text_only_hurt_their_sender) {
   other->send_text(R"({"type":"text","text":)");
   BOOST_CHECK(other->wait_for("error", 5s));
   BOOST_CHECK(other->open());
+  answers_a_normal_turn();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(hostile_proxied, proxied_server)
+
+BOOST_AUTO_TEST_CASE(behind_a_trusted_proxy_the_limit_counts_each_forwarded_client) {
+  std::vector<std::unique_ptr<test::raw_socket>> held;
+  auto connect = [&](const std::string& user, const std::string& xff) {
+    held.push_back(std::make_unique<test::raw_socket>("127.0.0.1", app.voice_port()));
+    return upgrade_for(*held.back(), user, xff);
+  };
+  BOOST_CHECK_EQUAL(connect("a1", "203.0.113.7"), "HTTP/1.1 101 Switching Protocols");
+  BOOST_CHECK_EQUAL(connect("a2", "203.0.113.7"), "HTTP/1.1 101 Switching Protocols");
+  BOOST_CHECK_EQUAL(connect("a3", "203.0.113.7").substr(0, 12), "HTTP/1.1 429");
+  // Another client behind the same proxy has its own allowance; a hop the
+  // client wrote itself before the proxy's does not change who it is.
+  BOOST_CHECK_EQUAL(connect("b1", "198.51.100.9"), "HTTP/1.1 101 Switching Protocols");
+  BOOST_CHECK_EQUAL(connect("b2", "10.0.0.1, 198.51.100.9"), "HTTP/1.1 101 Switching Protocols");
+  BOOST_CHECK_EQUAL(connect("b3", "10.0.0.2, 198.51.100.9").substr(0, 12), "HTTP/1.1 429");
+  held.clear();
   answers_a_normal_turn();
 }
 

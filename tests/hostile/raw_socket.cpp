@@ -44,4 +44,20 @@ bool raw_socket::wait_closed_by_peer(std::chrono::milliseconds timeout, std::str
   }
 }
 
+std::string raw_socket::read_head(std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  std::string got;
+  char c = 0;
+  while (got.find("\r\n\r\n") == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    if (::recv(fd_, &c, 1, 0) <= 0) break;
+    got.push_back(c);
+  }
+  return got;
+}
+
 }  // namespace parley::test

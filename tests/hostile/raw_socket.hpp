@@ -19,6 +19,9 @@ class raw_socket {
   // Reads what arrives until the peer closes or `timeout` passes; true when
   // the peer closed (what it sent before is in `received`).
   bool wait_closed_by_peer(std::chrono::milliseconds timeout, std::string* received = nullptr);
+  // What arrives until the end of an HTTP head ("\r\n\r\n"), the peer's
+  // close, or `timeout`.
+  std::string read_head(std::chrono::milliseconds timeout);
 
  private:
   int fd_ = -1;

@@ -6,6 +6,7 @@
 
 #include "actors/session/guild_session.hpp"
 #include "actors/session/voice_metrics.hpp"
+#include "actors/transport/websocket/client_address.hpp"
 #include "actors/transport/websocket/client_events.hpp"
 #include "actors/transport/websocket/connection_table.hpp"
 #include "actors/transport/websocket/voice_client.hpp"
@@ -82,7 +83,7 @@ class gateway_events final : public listener_events {
       return refuse(503, "busy", "the server is shutting down; reconnect elsewhere");
     if (table_->size() >= cfg_.max_sessions)
       return refuse(503, "busy", "the server holds its maximum of sessions; try again later");
-    if (table_->from(req.remote) >= cfg_.max_per_address)
+    if (table_->from(client_of(req)) >= cfg_.max_per_address)
       return refuse(429, "too_many_connections", "too many connections from this address");
     return {101, "", ""};
   }
@@ -90,7 +91,7 @@ class gateway_events final : public listener_events {
   // The connection's actor is started by the gateway, its supervisor; what
   // arrives meanwhile waits in the table.
   void on_open(connection_id id, const upgrade_request& req) override {
-    table_->opened(id, req.remote);
+    table_->opened(id, client_of(req));
     // Bursts of five seconds at the limit (ten of audio): a network stall,
     // or this server's own, delivers seconds of frames at once; a flood
     // still trips it.
@@ -133,6 +134,10 @@ class gateway_events final : public listener_events {
       l->close(id, 1008, "too many messages");
     }
     return false;
+  }
+
+  std::string client_of(const upgrade_request& req) const {
+    return client_address(req.remote, req.forwarded_for, cfg_.trusted_proxies);
   }
 
   bool authorized(const upgrade_request& req) const {

@@ -24,6 +24,7 @@ struct gateway_settings {
   listener_config listener;
   std::string token;                         // PARLEY_VOICE_TOKEN; empty: open
   std::vector<std::string> allowed_origins;  // empty: any
+  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
   std::size_t max_sessions = 200;            // connections held at once
   std::size_t max_per_address = 50;
   double max_messages_per_second = 100;  // 50 audio frames/s plus room

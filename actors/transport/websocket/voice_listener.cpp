@@ -212,6 +212,7 @@ class server_impl final : public voice_listener::impl {
     if (q != std::string::npos) req.query = parse_query(resource.substr(q + 1));
     req.origin = con->get_request_header("Origin");
     req.authorization = con->get_request_header("Authorization");
+    req.forwarded_for = con->get_request_header("X-Forwarded-For");
     websocketpp::lib::asio::error_code ec;
     req.remote = con->get_raw_socket().remote_endpoint(ec).address().to_string();
     return req;

@@ -28,7 +28,8 @@ struct upgrade_request {
   std::map<std::string, std::string> query;
   std::string origin;
   std::string authorization;
-  std::string remote;  // peer address, without port
+  std::string remote;         // peer address, without port
+  std::string forwarded_for;  // X-Forwarded-For, when a proxy sent one
 };
 
 struct http_reply {
