@@ -89,6 +89,7 @@ int main(int argc, char** argv) try {
   client::client_pool pool;
   const std::string guild = "barge-" + std::to_string(::getpid());
   std::vector<std::unique_ptr<client::voice_connection>> room;
+  room.reserve(static_cast<std::size_t>(o.listeners));
   for (int i = 0; i < o.listeners; ++i)
     room.push_back(join(pool, with(o.url, guild, "listener" + std::to_string(i))));
   auto speaker = join(pool, with(o.url, guild, "speaker"));
