@@ -534,6 +534,15 @@ void leave(session_actor* self, const std::string& user) {
   auto gone = st.members->drop(user);
   if (!gone) return;
   st.children->stop(gone->first.stream);
+  // An utterance cut off by the drop cannot end: its frames left with the
+  // connection. (A client that comes back says it again.)
+  std::vector<turn_id> cut;
+  for (auto& [id, t] : st.mem->turns)
+    if (t.user == user && t.first_seq > 0 && !t.speech_done) cut.push_back(id);
+  for (auto id : cut) {
+    stop_job(self, st.mem->turns.at(id).stt);
+    drop_turn(self, id);
+  }
   self->delayed_send(self, st.cfg.rejoin_grace, dropped_atom::value, user, gone->second);
 }
 
