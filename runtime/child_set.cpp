@@ -128,6 +128,18 @@ bool child_set::handle_ready(actor_id id, const caf::actor_addr& sender) {
   return true;
 }
 
+caf::message_handler child_set::handlers() {
+  return {
+      [this](ready_atom, actor_id id) {
+        if (handle_ready(id, caf::actor_cast<caf::actor_addr>(owner_->current_sender())) &&
+            hooks_.on_ready)
+          hooks_.on_ready(id);
+      },
+      [this](restart_atom, actor_id id) { handle_restart_timer(id); },
+      [](deadline_atom, caf::actor& late) { caf::anon_send_exit(late, caf::exit_reason::kill); },
+  };
+}
+
 void child_set::handle_restart_timer(actor_id id) {
   slot* s = find_slot(id);
   if (s != nullptr && !s->handle && !s->stopping) start(*s, true);

@@ -6,6 +6,7 @@
 
 #include <caf/actor_addr.hpp>
 #include <caf/fwd.hpp>
+#include <caf/message_handler.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,6 +28,8 @@ class child_set {
     std::function<void(actor_id, const std::string& reason)> on_ended;
     // Restart intensity was exceeded; the owner must quit (or escalate).
     std::function<void(const std::string& why)> on_give_up;
+    // A child announced it is ready (started or restarted).
+    std::function<void(actor_id)> on_ready;
   };
 
   child_set(caf::event_based_actor* owner, services* svc, actor_id owner_id, supervisor_spec spec,
@@ -39,6 +42,9 @@ class child_set {
   // previous incarnation of the owner) still runs, once it has ended.
   actor_id add(child_spec spec, bool initial, const caf::actor_addr& predecessor = {});
   void stop(actor_id id);
+  // What every owner handles for its children (ready, restart timers,
+  // shutdown deadlines): combined with the owner's own handlers.
+  caf::message_handler handlers();
   // Each returns false when the message was not about one of its children.
   bool handle_down(const caf::down_msg& dm);
   bool handle_ready(actor_id id, const caf::actor_addr& sender);

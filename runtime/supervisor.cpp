@@ -71,6 +71,7 @@ child_set::hooks set_hooks(sup_actor* self, std::shared_ptr<on_demand_children> 
     }
     maybe_announce(self);
   };
+  h.on_ready = [self](actor_id) { maybe_announce(self); };
   h.on_give_up = [self](const std::string& why) {
     if (!self->state.parent && self->state.hooks.on_escalate) self->state.hooks.on_escalate(why);
     self->quit(escalated_error());
@@ -132,14 +133,7 @@ caf::behavior supervisor_behavior(sup_actor* self, supervisor_spec spec, service
     for (const auto& key : on_demand->keys())
       add_child(self, on_demand->spec(key), false, "key:" + key);
   maybe_announce(self);
-  return {
-      [self](ready_atom, actor_id id) {
-        if (self->state.children->handle_ready(
-                id, caf::actor_cast<caf::actor_addr>(self->current_sender())))
-          maybe_announce(self);
-      },
-      [self](restart_atom, actor_id id) { self->state.children->handle_restart_timer(id); },
-      [](deadline_atom, caf::actor& late) { caf::anon_send_exit(late, caf::exit_reason::kill); },
+  return caf::message_handler{
       [self](start_child_atom, child_spec& spec) {
         return self->state.children->add(std::move(spec), false);
       },
@@ -149,7 +143,8 @@ caf::behavior supervisor_behavior(sup_actor* self, supervisor_spec spec, service
       },
       [self](find_child_atom, const std::string& name) { return find_child(self, name); },
       [self](caf::get_atom) { return self->state.children->size(); },
-  };
+  }
+      .or_else(st.children->handlers());
 }
 
 }  // namespace

@@ -133,9 +133,8 @@ void tick(session_actor* self) {
         st.cfg.stats->turn_latency.Observe(
             std::chrono::duration<double>(clock::now() - t->last_voice_at).count());
     }
-    reply_audio a{std::move(frame)};
-    for (auto& [user, m] : st.members->present()) self->send(m.client, a);
-    st.members->log(a.opus);
+    for (auto& [user, m] : st.members->present()) self->send(m.client, reply_audio{frame});
+    st.members->log(std::move(frame));
     ++t->frames_sent;
     st.cfg.stats->frames_out.Increment();
     maybe_end_audio(self, *t);
@@ -429,7 +428,10 @@ void on_job_failed(session_actor* self, job_failed& f) {
 // A user's audio_stream was restarted: the utterance it was hearing is
 // dropped (the transport replays its frames), while utterances that ended
 // are held here and must not be heard twice.
-void restream(session_actor* self, const std::string& user, member& m, const caf::actor& h) {
+// Drops the user's utterance still being spoken, whose frames are gone
+// with its stream or connection (the transport replays them, or the person
+// says it again). Returns the last frame held by the utterances that ended.
+std::uint64_t drop_cut_utterance(session_actor* self, const std::string& user) {
   std::uint64_t held = 0;
   std::vector<turn_id> open;
   for (auto& [id, t] : self->state.mem->turns) {
@@ -440,10 +442,14 @@ void restream(session_actor* self, const std::string& user, member& m, const caf
       open.push_back(id);
   }
   for (auto id : open) {
-    auto& t = self->state.mem->turns.at(id);
-    stop_job(self, t.stt);
+    stop_job(self, self->state.mem->turns.at(id).stt);
     drop_turn(self, id);
   }
+  return held;
+}
+
+void restream(session_actor* self, const std::string& user, member& m, const caf::actor& h) {
+  const auto held = drop_cut_utterance(self, user);
   m.open.reset();
   if (held > 0) self->send(h, skip_atom::value, held);
   self->send(m.client, stream_atom::value, h);
@@ -534,15 +540,7 @@ void leave(session_actor* self, const std::string& user) {
   auto gone = st.members->drop(user);
   if (!gone) return;
   st.children->stop(gone->first.stream);
-  // An utterance cut off by the drop cannot end: its frames left with the
-  // connection. (A client that comes back says it again.)
-  std::vector<turn_id> cut;
-  for (auto& [id, t] : st.mem->turns)
-    if (t.user == user && t.first_seq > 0 && !t.speech_done) cut.push_back(id);
-  for (auto id : cut) {
-    stop_job(self, st.mem->turns.at(id).stt);
-    drop_turn(self, id);
-  }
+  drop_cut_utterance(self, user);
   self->delayed_send(self, st.cfg.rejoin_grace, dropped_atom::value, user, gone->second);
 }
 
@@ -554,11 +552,11 @@ void give_up_on_away(session_actor* self) {
   quit_if_empty(self);
 }
 
-void deliver(session_actor* self, const caf::actor& client, missed& m) {
-  if (auto* e = std::get_if<session_event>(&m))
-    self->send(client, std::move(*e));
+void deliver(session_actor* self, const caf::actor& client, const missed& m) {
+  if (const auto* e = std::get_if<session_event>(m.get()))
+    self->send(client, *e);
   else
-    self->send(client, reply_audio{std::move(std::get<bytes>(m))});
+    self->send(client, reply_audio{std::get<bytes>(*m)});
 }
 
 std::string join(session_actor* self, const std::string& user, const caf::actor& client,
@@ -572,7 +570,7 @@ std::string join(session_actor* self, const std::string& user, const caf::actor&
     st.children->stop(r.previous->stream);
   }
   self->monitor(client);
-  for (auto& m : r.owed) deliver(self, client, m);
+  for (const auto& m : r.owed) deliver(self, client, m);
   auto* m = st.members->find(user);
   m->stream =
       st.children->add(audio::audio_stream_spec(st.guild, user, st.cfg.vad, st.cfg.stats), false);
@@ -596,6 +594,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
     on_job_started(self, id, h, restart);
   };
   hooks.on_give_up = [self](const std::string&) { self->quit(runtime::escalated_error()); };
+  hooks.on_ready = [self](runtime::actor_id id) { on_job_ready(self, id); };
   st.children.emplace(self, ctx.svc, ctx.id, std::move(spec), std::move(hooks));
   st.cfg.stats->sessions.Increment();
   self->attach_functor([stats = st.cfg.stats](const caf::error&) { stats->sessions.Decrement(); });
@@ -611,7 +610,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
   resume(self);
   self->delayed_send(self, st.cfg.empty_timeout, empty_atom::value);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);
-  return {
+  return caf::message_handler{
       [self](empty_atom) {
         if (self->state.members->present().empty()) self->quit();
       },
@@ -653,16 +652,8 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
       [self](watchdog_atom, turn_id id, const std::string& stage, std::uint32_t gen) {
         on_watchdog(self, id, stage, gen);
       },
-      [self](ready_atom, runtime::actor_id id) {
-        if (self->state.children->handle_ready(
-                id, caf::actor_cast<caf::actor_addr>(self->current_sender())))
-          on_job_ready(self, id);
-      },
-      [self](restart_atom, runtime::actor_id id) {
-        self->state.children->handle_restart_timer(id);
-      },
-      [](deadline_atom, caf::actor& late) { caf::anon_send_exit(late, caf::exit_reason::kill); },
-  };
+  }
+      .or_else(st.children->handlers());
 }
 
 runtime::child_spec guild_session_spec(const std::string& guild, session_settings settings) {

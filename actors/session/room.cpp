@@ -58,18 +58,20 @@ void room::give_up_on_away() {
   mem_.away.clear();
 }
 
-void room::append(member_log& l, const missed& item) {
-  l.recent.push_back(item);
-  ++l.sent;
-  if (l.recent.size() > kept) l.recent.pop_front();
+void room::append(const missed& item) {
+  for (auto& [user, l] : mem_.logs) {
+    l.recent.push_back(item);
+    ++l.sent;
+    if (l.recent.size() > kept) l.recent.pop_front();
+  }
 }
 
-void room::log(const missed& item) {
-  for (auto& [user, l] : mem_.logs) append(l, item);
+void room::log(messages::session_event e) {
+  if (!mem_.logs.empty()) append(std::make_shared<const missed::element_type>(std::move(e)));
 }
 
-void room::log(const std::string& user, const missed& item) {
-  if (auto l = mem_.logs.find(user); l != mem_.logs.end()) append(l->second, item);
+void room::log(messages::bytes opus) {
+  if (!mem_.logs.empty()) append(std::make_shared<const missed::element_type>(std::move(opus)));
 }
 
 member* room::find(const std::string& user) {

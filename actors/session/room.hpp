@@ -18,6 +18,7 @@
 #include <caf/actor_addr.hpp>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,8 +30,9 @@
 
 namespace parley::session {
 
-// One item sent to a member: an event or a reply audio packet.
-using missed = std::variant<messages::session_event, messages::bytes>;
+// One item sent to the room: an event or a reply audio packet. Every log
+// holds the same item, not a copy of it.
+using missed = std::shared_ptr<const std::variant<messages::session_event, messages::bytes>>;
 
 struct member_log {
   std::string token;
@@ -55,7 +57,8 @@ struct member {
 class room {
  public:
   // Items kept per member: 30 s of reply audio at 50 packets a second, more
-  // than a phone changing networks takes to reconnect (~150 KB a member).
+  // than a phone changing networks takes to reconnect. The items are shared:
+  // a room holds each once (~150 KB), each member 1 500 pointers.
   static constexpr std::size_t kept = 1500;
 
   explicit room(room_memory& mem) : mem_(mem) {}
@@ -83,10 +86,10 @@ class room {
   // Those away since a restart who are not back in time have left.
   void give_up_on_away();
 
-  // Logs an item for everyone in the room (sent to those present by the
-  // caller), or for one member.
-  void log(const missed& item);
-  void log(const std::string& user, const missed& item);
+  // Logs an item for everyone in the room (the caller sends it to those
+  // present).
+  void log(messages::session_event e);
+  void log(messages::bytes opus);
 
   bool waiting_for_rejoin() const { return !mem_.away.empty(); }
   bool empty() const { return present_.empty() && mem_.away.empty() && mem_.dropped.empty(); }
@@ -97,7 +100,7 @@ class room {
   std::vector<std::pair<std::string, std::string>> dropped() const;
 
  private:
-  static void append(member_log& l, const missed& item);
+  void append(const missed& item);
   static std::string new_token();
 
   room_memory& mem_;

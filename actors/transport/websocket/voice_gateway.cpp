@@ -193,10 +193,6 @@ struct gateway_state {
 
 using gateway_actor = caf::stateful_actor<gateway_state>;
 
-}  // namespace
-
-namespace {
-
 void on_connection_ended(gateway_actor* self, runtime::actor_id child, const std::string& reason) {
   auto& st = self->state;
   auto it = st.by_child.find(child);
@@ -266,23 +262,14 @@ runtime::child_spec voice_gateway_spec(gateway_settings settings, session::voice
                 {{"addr", settings.listener.host + ":" + std::to_string(st.listener->port())},
                  {"tls", st.listener->tls() ? "on" : "off"}});
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
-      return {
+      return caf::message_handler{
           [self](caf::get_atom) { return self->state.listener->port(); },
           [self, settings, stats, tree = ctx.supervisor](
               ws_open_atom, connection_id id, const std::string& guild, const std::string& user) {
             open_connection(self, settings, stats, tree, id, guild, user);
           },
-          [self](ready_atom, runtime::actor_id id) {
-            self->state.connections->handle_ready(
-                id, caf::actor_cast<caf::actor_addr>(self->current_sender()));
-          },
-          [self](restart_atom, runtime::actor_id id) {
-            self->state.connections->handle_restart_timer(id);
-          },
-          [](deadline_atom, caf::actor& late) {
-            caf::anon_send_exit(late, caf::exit_reason::kill);
-          },
-      };
+      }
+          .or_else(st.connections->handlers());
     });
   };
   return c;
