@@ -26,6 +26,8 @@ actor_id actor_registry::add(std::string kind, actor_id parent, labels tags) {
   e.info.tags = std::move(tags);
   e.info.started = std::chrono::steady_clock::now();
   e.info.unavailable_since = e.info.started;
+  auto known = known_startup_.find(slot_key(e.info));
+  if (known != known_startup_.end()) e.info.startup = known->second;
   entries_.emplace(id, std::move(e));
   changed();
   return id;
@@ -54,6 +56,8 @@ void actor_registry::set_state(actor_id id, actor_state state) {
   if (state == actor_state::running && info.unavailable_since) {
     info.startup = std::chrono::steady_clock::now() - info.started;
     info.unavailable_since.reset();
+    const auto key = slot_key(info);
+    if (!key.empty()) known_startup_[key] = info.startup;
   }
   info.state = state;
   changed();
@@ -123,6 +127,12 @@ bool actor_registry::wait_until(const std::function<bool(const std::vector<actor
       return pred(snap);
     }
   }
+}
+
+std::string actor_registry::slot_key(const actor_info& info) {
+  auto name = info.tags.find("name");
+  if (name == info.tags.end()) return {};
+  return std::to_string(info.parent) + "/" + info.kind + "/" + name->second;
 }
 
 void actor_registry::changed() {

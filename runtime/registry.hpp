@@ -69,11 +69,16 @@ class actor_registry {
     kill_fn kill;
   };
   void changed();
+  static std::string slot_key(const actor_info& info);
 
   mutable std::mutex mutex_;
   mutable std::condition_variable cv_;
   std::map<actor_id, entry> entries_;
   actor_id next_id_ = 1;
+  // A restarted supervisor adds its children anew; a named child (an engine
+  // host, a supervisor) keeps the start-up time its predecessor took, so a
+  // reload that takes as long as the first load is not taken for stuck.
+  std::map<std::string, std::chrono::steady_clock::duration> known_startup_;
 };
 
 }  // namespace parley::runtime

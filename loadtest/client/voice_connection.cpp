@@ -91,7 +91,10 @@ std::unique_ptr<voice_connection> client_pool::connect(
       }
       s->status = c->get_response_code();
       const auto body = c->get_response().get_body();
-      s->refusal = body.empty() ? c->get_ec().message() : body;
+      const auto ec = c->get_ec();
+      s->refusal = !body.empty() ? body
+                                 : ec.message() + " (" + ec.category().name() + " " +
+                                       std::to_string(ec.value()) + ")";
     });
   });
   con->set_close_handler([w, ep = &impl_->endpoint](websocketpp::connection_hdl h) {

@@ -2,6 +2,7 @@
 // close that touches only its own connection, and afterwards a normal voice
 // turn on the same server is still answered.
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -129,7 +130,14 @@ BOOST_AUTO_TEST_CASE(too_many_connections_from_one_address_get_429) {
   BOOST_CHECK_EQUAL(extra->http_status(), 429);
   BOOST_CHECK_EQUAL(json::parse(extra->refusal())["error"], "too_many_connections");
   for (auto& h : held) BOOST_CHECK(h->open());
-  held.clear();  // they leave; their slots come back
+  held.clear();  // they leave; their slots come back once the server has seen them go
+  BOOST_REQUIRE(app.registry().wait_until(
+      [](const std::vector<runtime::actor_info>& actors) {
+        return std::none_of(actors.begin(), actors.end(), [](const runtime::actor_info& a) {
+          return a.kind == "voice_client" && a.tags.count("guild") && a.tags.at("guild") == "crowd";
+        });
+      },
+      10s));
   answers_a_normal_turn();
 }
 

@@ -65,6 +65,25 @@ BOOST_AUTO_TEST_CASE(unavailable_since_covers_start_and_restart) {
   BOOST_CHECK(!reg.find(id)->unavailable_since.has_value());
 }
 
+// A restarted supervisor adds its children anew: a named child keeps what
+// its predecessor took to start, so readiness allows the same reload time.
+BOOST_AUTO_TEST_CASE(a_named_child_added_again_keeps_its_startup_time) {
+  actor_registry reg;
+  const auto first = reg.add("engine_host", 7, {{"name", "stt"}});
+  const auto unnamed = reg.add("stt_job", 7, {});
+  std::this_thread::sleep_for(5ms);  // a start-up that takes measurable time
+  reg.set_state(first, actor_state::running);
+  reg.set_state(unnamed, actor_state::running);
+  const auto took = reg.find(first)->startup;
+  BOOST_CHECK(took >= 5ms);
+  reg.remove(first);
+  reg.remove(unnamed);
+  BOOST_CHECK(reg.find(reg.add("engine_host", 7, {{"name", "stt"}}))->startup == took);
+  BOOST_CHECK(reg.find(reg.add("engine_host", 7, {{"name", "tts"}}))->startup.count() == 0);
+  BOOST_CHECK(reg.find(reg.add("engine_host", 8, {{"name", "stt"}}))->startup.count() == 0);
+  BOOST_CHECK(reg.find(reg.add("stt_job", 7, {}))->startup.count() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(wait_until_wakes_on_changes_from_other_threads) {
   actor_registry reg;
   const auto id = reg.add("worker", 0, {});

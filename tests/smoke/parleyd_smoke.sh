@@ -59,7 +59,8 @@ timeout 10 bash -c "until curl -sf $base/readyz >/dev/null; do curl -sf $base/ac
   fail "not ready again after the kill"
 grep -q "$token" "$work/log" && fail "the ops token appears in the log"
 PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health || fail "--health failed on a live server"
-PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health /readyz || fail "--health /readyz failed"
+PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health /readyz ||
+  fail "--health /readyz failed: $(curl -s "$base/readyz")"
 PARLEY_OPS_ADDR=127.0.0.1:$port "$parleyd" --health /no-such-route 2>/dev/null &&
   fail "--health accepted a 404"
 
