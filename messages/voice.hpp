@@ -124,10 +124,11 @@ struct job_failed {
   turn_id turn = 0;
   std::string stage;  // "stt", "agent", "tts"
   std::string reason;
+  bool retry = true;  // whether running the job again can help
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_failed& x) {
-  return f(caf::meta::type_name("job_failed"), x.turn, x.stage, x.reason);
+  return f(caf::meta::type_name("job_failed"), x.turn, x.stage, x.reason, x.retry);
 }
 
 /// The session's deadline for a turn's job: (watchdog_atom, turn, stage, generation).

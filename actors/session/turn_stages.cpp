@@ -229,7 +229,10 @@ void on_watchdog(session_actor* self, turn_id id, const std::string& stage, std:
 void on_job_failed(session_actor* self, job_failed& f) {
   turn* t = find_turn(self, f.turn);
   if (t == nullptr) return;
-  if (++t->failures >= self->state.cfg.max_attempts) return fail_turn(self, *t, f.stage, f.reason);
+  // A job that cannot work however often it runs (no engine loaded) fails
+  // the turn at once: the user hears an apology now, not after three tries.
+  if (!f.retry || ++t->failures >= self->state.cfg.max_attempts)
+    return fail_turn(self, *t, f.stage, f.reason);
   // Run the stage again on what the session kept.
   if (f.stage == "stt") {
     start_stt(self, *t);

@@ -10,14 +10,15 @@ constexpr std::size_t partial_every_samples = 16000 / 4;
 
 }  // namespace
 
-bool recognition::ensure_recognizer(recognizer_pool& pool, std::chrono::milliseconds timeout) {
+bool recognition::ensure_recognizer(recognizer_pool& pool, std::chrono::milliseconds timeout,
+                                    const runtime::cancel_token* cancel) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (lease_ || final_) return true;
   }
   // Waiting for the pool must not hold the lock: a recogniser leased by a
   // predecessor meanwhile wins, and this one goes back when it leaves scope.
-  auto leased = pool.acquire(timeout);
+  auto leased = pool.acquire(timeout, cancel);
   if (!leased) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   if (!lease_ && !final_) {

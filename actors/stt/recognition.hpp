@@ -22,7 +22,8 @@ namespace parley::stt {
 class recognition {
  public:
   // Leases a recogniser unless one is held; false when none came in time.
-  bool ensure_recognizer(recognizer_pool& pool, std::chrono::milliseconds timeout);
+  bool ensure_recognizer(recognizer_pool& pool, std::chrono::milliseconds timeout,
+                         const runtime::cancel_token* cancel = nullptr);
 
   // Samples [offset, offset + n) of the utterance: only those not heard yet
   // are fed. Returns a partial text when one is due and it changed.

@@ -92,13 +92,16 @@ std::size_t recognizer_pool::size() const {
   return shared_->recognizers.size();
 }
 
-std::optional<recognizer_pool::lease> recognizer_pool::acquire(std::chrono::milliseconds timeout) {
+std::optional<recognizer_pool::lease> recognizer_pool::acquire(
+    std::chrono::milliseconds timeout, const runtime::cancel_token* cancel) {
   auto& sh = *shared_;
   std::size_t slot = 0;
   {
     std::unique_lock<std::mutex> lock(sh.mutex);
-    if (!sh.returned.wait_for(lock, timeout, [&sh] { return !sh.free.empty(); }))
-      return std::nullopt;
+    sh.returned.wait_for(lock, timeout, [&] {
+      return !sh.free.empty() || (cancel != nullptr && cancel->cancelled());
+    });
+    if (sh.free.empty() || (cancel != nullptr && cancel->cancelled())) return std::nullopt;
     slot = sh.free.back();
     sh.free.pop_back();
   }
@@ -107,6 +110,11 @@ std::optional<recognizer_pool::lease> recognizer_pool::acquire(std::chrono::mill
   // If reset throws, `out` returns the slot.
   out->reset();
   return std::optional<lease>(std::move(out));
+}
+
+void recognizer_pool::wake_waiters() {
+  { std::lock_guard<std::mutex> lock(shared_->mutex); }
+  shared_->returned.notify_all();
 }
 
 std::size_t recognizer_pool::available() const {

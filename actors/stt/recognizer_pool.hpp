@@ -13,6 +13,8 @@
 #include <optional>
 #include <vector>
 
+#include "runtime/cancel_token.hpp"
+
 namespace parley::stt {
 
 // Thread-safe. A lease or compute slot shares ownership of the pool's
@@ -78,7 +80,11 @@ class recognizer_pool {
 
   // Waits up to `timeout` for a free recognizer (nullopt when none came). The recognizer
   // is reset (in the caller's thread) before it is handed out.
-  [[nodiscard]] std::optional<lease> acquire(std::chrono::milliseconds timeout);
+  // Waits up to `timeout` for a free recogniser; nullopt past it, or once
+  // `cancel` is set (wake_waiters() wakes a wait to look).
+  [[nodiscard]] std::optional<lease> acquire(std::chrono::milliseconds timeout,
+                                             const runtime::cancel_token* cancel = nullptr);
+  void wake_waiters();
   std::size_t size() const;
   std::size_t available() const;
 

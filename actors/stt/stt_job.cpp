@@ -4,6 +4,7 @@
 
 #include "actors/engines/engine_catalog.hpp"
 #include "actors/stt/recognition.hpp"
+#include "runtime/job.hpp"
 
 namespace parley::stt {
 namespace {
@@ -11,9 +12,14 @@ namespace {
 using namespace parley::messages;
 using namespace std::chrono_literals;
 
+// Longer than this without a free recogniser, the job fails and the
+// session runs it again (or apologises); the wait is queueing, not a hang.
+constexpr auto recognizer_wait = 10s;
+
 struct job_state {
-  turn_id turn = 0;
-  caf::actor session;
+  runtime::job_identity id;
+  runtime::child_context ctx;
+  std::shared_ptr<engines::engine_catalog> catalog;
   std::shared_ptr<recognition> heard;
   std::size_t received = 0;  // samples of the utterance this incarnation was sent
   static inline const char* name = "stt_job";
@@ -21,13 +27,36 @@ struct job_state {
 
 using job_actor = caf::stateful_actor<job_state>;
 
+// A recogniser for the turn (its predecessor's, when it had one). A stop
+// wakes the wait: a barge-in does not leave a job queued for ten seconds.
+void start(job_actor* self) {
+  auto& st = self->state;
+  auto pool = st.catalog->stt();
+  if (!pool)
+    return runtime::fail_job(self, st.ctx.supervisor, st.id, "no speech recogniser loaded", false);
+  st.ctx.cancel->set_waker([pool] { pool->wake_waiters(); });
+  const bool leased = st.heard->ensure_recognizer(*pool, recognizer_wait, st.ctx.cancel.get());
+  st.ctx.cancel->set_waker(nullptr);
+  if (st.ctx.cancel->cancelled()) return self->quit();
+  if (!leased)
+    return runtime::fail_job(self, st.ctx.supervisor, st.id, "no speech recogniser free", true);
+  runtime::announce_ready(self, st.ctx.supervisor, st.ctx.id);
+}
+
 // Every incarnation is sent the utterance from its first sample; what an
 // earlier one already fed to the recogniser is skipped.
 void hear(job_actor* self, const pcm& samples) {
   auto& st = self->state;
   auto partial = st.heard->hear(st.received, samples.data(), samples.size());
   st.received += samples.size();
-  if (partial) self->send(st.session, transcript{st.turn, std::move(*partial), false});
+  if (partial) self->send(st.ctx.supervisor, transcript{st.id.turn, std::move(*partial), false});
+}
+
+void finish(job_actor* self) {
+  auto& st = self->state;
+  engines::fault_injector::apply(st.catalog->faults().take("stt"));
+  self->send(st.ctx.supervisor, transcript{st.id.turn, st.heard->finish(), true});
+  self->quit();
 }
 
 }  // namespace
@@ -35,38 +64,17 @@ void hear(job_actor* self, const pcm& samples) {
 runtime::child_spec stt_job_spec(turn_id turn, const std::string& user,
                                  std::shared_ptr<engines::engine_catalog> catalog,
                                  std::shared_ptr<recognition> heard) {
-  runtime::child_spec c;
-  c.kind = "stt_job";
-  c.tags = {{"turn", std::to_string(turn)}, {"user", user}};
-  c.restart = runtime::restart_type::transient;
-  c.start = [turn, catalog, heard](caf::local_actor* sup, const runtime::child_context& ctx) {
-    // Detached: recognition blocks for real time fractions and must never
-    // hold a scheduler thread.
-    return sup->spawn<caf::detached>([turn, catalog, heard, ctx](job_actor* self) -> caf::behavior {
-      runtime::log_failures(self, "stt", {{"turn", std::to_string(turn)}});
-      auto& st = self->state;
-      st.turn = turn;
-      st.session = ctx.supervisor;
-      st.heard = heard;
-      auto pool = catalog->stt();
-      if (!pool || !heard->ensure_recognizer(*pool, 10s)) {
-        self->send(st.session, job_failed{turn, "stt", "no speech recogniser free"});
-        self->quit();
-        return {};
-      }
-      runtime::announce_ready(self, ctx.supervisor, ctx.id);
-      return {
-          [self](speech_audio& a) { hear(self, a.samples); },
-          [self, catalog](finish_atom) {
-            auto& s = self->state;
-            engines::fault_injector::apply(catalog->faults().take("stt"));
-            self->send(s.session, transcript{s.turn, s.heard->finish(), true});
-            self->quit();
-          },
-      };
-    });
-  };
-  return c;
+  runtime::job_identity id{runtime::job_stage::stt, turn, user};
+  return runtime::job_spec<job_state>(
+      id,
+      [id, catalog, heard](job_actor* self, const runtime::child_context& ctx) -> caf::behavior {
+        self->state = job_state{id, ctx, catalog, heard, 0};
+        return {
+            [self](runtime::start_job_atom) { start(self); },
+            [self](speech_audio& a) { hear(self, a.samples); },
+            [self](finish_atom) { finish(self); },
+        };
+      });
 }
 
 }  // namespace parley::stt

@@ -9,6 +9,7 @@
 #include "actors/audio/opus_codec.hpp"
 #include "actors/audio/resampler.hpp"
 #include "actors/engines/engine_catalog.hpp"
+#include "runtime/job.hpp"
 
 namespace parley::tts {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 using namespace parley::messages;
 
 struct job_state {
-  turn_id turn = 0;
+  runtime::job_identity id;
   caf::actor session;
   std::shared_ptr<tts_engine> engine;
   std::shared_ptr<runtime::cancel_token> cancel;  // set when the job is stopped
@@ -54,7 +55,7 @@ constexpr std::size_t piece_frames = 25;
 class sentence_voice {
  public:
   sentence_voice(job_actor* self, const reply_sentence& r)
-      : self_(self), piece_{self->state.turn, r.index, 0, {}, false, r.final, 0} {}
+      : self_(self), piece_{self->state.id.turn, r.index, 0, {}, false, r.final, 0} {}
 
   void add(const std::vector<std::int16_t>& pcm) {
     pending_.insert(pending_.end(), pcm.begin(), pcm.end());
@@ -114,50 +115,43 @@ void speak(job_actor* self, reply_sentence& r) {
       self->quit();
       return;
     }
-    if (!ok) {
-      self->send(st.session, job_failed{st.turn, "tts", "synthesis failed"});
-      self->quit();
-      return;
-    }
+    if (!ok) return runtime::fail_job(self, st.session, st.id, "synthesis failed", true);
   }
   voice.finish();
   if (r.final) self->quit();
 }
 
+// Encoding is most of a reply's CPU. At the engine's own rate (16 kHz for
+// flite) with complexity 2 it costs ~40 % of 48 kHz at complexity 5
+// (parley-codec-bench), and synthesised speech has nothing above 8 kHz to
+// lose.
+void start(job_actor* self, engines::engine_catalog& catalog, const runtime::child_context& ctx) {
+  auto& st = self->state;
+  st.engine = catalog.tts();
+  if (!st.engine)
+    return runtime::fail_job(self, st.session, st.id, "no speech synthesiser loaded", false);
+  st.encoder.emplace(audio::encoder_config{24000, 2, encoder_rate(st.engine->sample_rate())});
+  runtime::announce_ready(self, ctx.supervisor, ctx.id);
+}
+
 }  // namespace
 
 runtime::child_spec tts_job_spec(turn_id turn, std::shared_ptr<engines::engine_catalog> catalog) {
-  runtime::child_spec c;
-  c.kind = "tts_job";
-  c.tags = {{"turn", std::to_string(turn)}};
-  c.restart = runtime::restart_type::transient;
-  c.start = [turn, catalog](caf::local_actor* sup, const runtime::child_context& ctx) {
-    // Detached: synthesis and encoding block for milliseconds per sentence.
-    return sup->spawn<caf::detached>([turn, catalog, ctx](job_actor* self) -> caf::behavior {
-      runtime::log_failures(self, "tts", {{"turn", std::to_string(turn)}});
-      auto& st = self->state;
-      st.turn = turn;
-      st.session = ctx.supervisor;
-      st.cancel = ctx.cancel;
-      st.engine = catalog->tts();
-      if (!st.engine) {
-        self->send(st.session, job_failed{turn, "tts", "no speech synthesiser loaded"});
-        self->quit();
-        return {};
-      }
-      // Encoding is most of a reply's CPU. At the engine's own rate (16 kHz
-      // for flite) with complexity 2 it costs ~40 % of 48 kHz at complexity
-      // 5 (parley-codec-bench), and synthesised speech has nothing above
-      // 8 kHz to lose.
-      st.encoder.emplace(audio::encoder_config{24000, 2, encoder_rate(st.engine->sample_rate())});
-      runtime::announce_ready(self, ctx.supervisor, ctx.id);
-      return {[self, catalog](reply_sentence& r) {
-        engines::fault_injector::apply(catalog->faults().take("tts"));
-        speak(self, r);
-      }};
-    });
-  };
-  return c;
+  runtime::job_identity id{runtime::job_stage::tts, turn, ""};
+  return runtime::job_spec<job_state>(
+      id, [id, catalog](job_actor* self, const runtime::child_context& ctx) -> caf::behavior {
+        auto& st = self->state;
+        st.id = id;
+        st.session = ctx.supervisor;
+        st.cancel = ctx.cancel;
+        return {
+            [self, catalog, ctx](runtime::start_job_atom) { start(self, *catalog, ctx); },
+            [self, catalog](reply_sentence& r) {
+              engines::fault_injector::apply(catalog->faults().take("tts"));
+              speak(self, r);
+            },
+        };
+      });
 }
 
 }  // namespace parley::tts
