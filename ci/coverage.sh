@@ -6,7 +6,7 @@ build=${1:-build/check}
 gate=${PARLEY_COVERAGE_GATE:-85}
 gcovr --root . "$build" \
   --filter 'actors/' --filter 'messages/' --filter 'runtime/' --filter 'ops/' \
-  --exclude 'runtime/main.cpp' \
+  --exclude 'runtime/server/main.cpp' \
   --gcov-ignore-parse-errors \
   --print-summary --txt "$build/coverage.txt" \
   --fail-under-line "$gate"

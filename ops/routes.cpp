@@ -3,7 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "runtime/build_info.hpp"
+#include "runtime/common/build_info.hpp"
 
 namespace parley::ops {
 namespace {

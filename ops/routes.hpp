@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "ops/router.hpp"
-#include "runtime/metrics.hpp"
-#include "runtime/readiness.hpp"
-#include "runtime/registry.hpp"
+#include "runtime/common/metrics.hpp"
+#include "runtime/common/readiness.hpp"
+#include "runtime/common/registry.hpp"
 
 namespace parley::ops {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/cancel_token.hpp"
+#include "runtime/common/cancel_token.hpp"
 
 namespace parley::agent {
 

@@ -4,7 +4,7 @@
 
 #include "actors/engines/engine_catalog.hpp"
 #include "actors/tts/sentence_splitter.hpp"
-#include "runtime/job.hpp"
+#include "runtime/common/job.hpp"
 
 namespace parley::agent {
 

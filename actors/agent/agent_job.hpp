@@ -6,7 +6,7 @@
 
 #include "actors/agent/agent_engine.hpp"
 #include "messages/voice.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::engines {
 class engine_catalog;

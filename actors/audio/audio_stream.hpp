@@ -6,7 +6,7 @@
 #include <string>
 
 #include "actors/audio/voice_activity.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::session {
 struct voice_metrics;

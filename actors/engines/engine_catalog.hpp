@@ -15,7 +15,7 @@
 #include "actors/engines/fault_injector.hpp"
 #include "actors/stt/recognizer_pool.hpp"
 #include "actors/tts/synthesizer.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::engines {
 

@@ -8,7 +8,7 @@
 #include "actors/tts/espeak_engine.hpp"
 #include "actors/tts/flite_engine.hpp"
 #include "actors/tts/null_tts_engine.hpp"
-#include "runtime/log.hpp"
+#include "runtime/common/log.hpp"
 
 namespace parley::engines {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "actors/audio/voice_activity.hpp"
 #include "actors/session/playout.hpp"
-#include "runtime/on_demand.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/on_demand.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::engines {
 class engine_catalog;

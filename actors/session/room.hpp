@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "messages/transport.hpp"
-#include "runtime/registry.hpp"
+#include "runtime/common/registry.hpp"
 
 namespace parley::session {
 

@@ -11,7 +11,7 @@
 #include "actors/session/guild_session.hpp"
 #include "actors/session/session_memory.hpp"
 #include "messages/session_events.hpp"
-#include "runtime/child_set.hpp"
+#include "runtime/common/child_set.hpp"
 
 namespace parley::session {
 

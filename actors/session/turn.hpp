@@ -12,7 +12,7 @@
 
 #include "actors/stt/recognition.hpp"
 #include "messages/voice.hpp"
-#include "runtime/registry.hpp"
+#include "runtime/common/registry.hpp"
 
 namespace parley::session {
 

@@ -8,7 +8,7 @@
 #include "actors/stt/stt_job.hpp"
 #include "actors/tts/tts_job.hpp"
 #include "messages/supervision.hpp"
-#include "runtime/log.hpp"
+#include "runtime/common/log.hpp"
 
 namespace parley::session {
 namespace {

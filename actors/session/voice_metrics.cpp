@@ -1,6 +1,6 @@
 #include "actors/session/voice_metrics.hpp"
 
-#include "runtime/metrics.hpp"
+#include "runtime/common/metrics.hpp"
 
 namespace parley::session {
 namespace {

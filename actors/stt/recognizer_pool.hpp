@@ -13,7 +13,7 @@
 #include <optional>
 #include <vector>
 
-#include "runtime/cancel_token.hpp"
+#include "runtime/common/cancel_token.hpp"
 
 namespace parley::stt {
 

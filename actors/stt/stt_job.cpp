@@ -4,7 +4,7 @@
 
 #include "actors/engines/engine_catalog.hpp"
 #include "actors/stt/recognition.hpp"
-#include "runtime/job.hpp"
+#include "runtime/common/job.hpp"
 
 namespace parley::stt {
 namespace {

@@ -9,7 +9,7 @@
 #include "actors/audio/opus_codec.hpp"
 #include "actors/audio/resampler.hpp"
 #include "actors/engines/engine_catalog.hpp"
-#include "runtime/job.hpp"
+#include "runtime/common/job.hpp"
 
 namespace parley::tts {
 namespace {

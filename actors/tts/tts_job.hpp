@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "messages/voice.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::engines {
 class engine_catalog;

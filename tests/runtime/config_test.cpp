@@ -1,7 +1,7 @@
 #include <boost/test/unit_test.hpp>
 #include <map>
 
-#include "runtime/config.hpp"
+#include "runtime/server/config.hpp"
 
 using namespace parley::runtime;
 

@@ -1,7 +1,7 @@
 // Error reports reach a Sentry-compatible receiver as envelopes: this test
 // is the receiver (CivetWeb on loopback) and checks what arrives.
 
-#include "runtime/error_reporter.hpp"
+#include "runtime/server/error_reporter.hpp"
 
 #include <CivetServer.h>
 
@@ -12,7 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include "runtime/log.hpp"
+#include "runtime/common/log.hpp"
 
 using namespace parley;
 using namespace std::chrono_literals;

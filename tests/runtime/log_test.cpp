@@ -6,8 +6,8 @@
 #include <caf/all.hpp>
 #include <stdexcept>
 
-#include "runtime/log.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/log.hpp"
+#include "runtime/common/supervisor.hpp"
 
 using namespace parley;
 

@@ -1,7 +1,7 @@
 #include <boost/test/unit_test.hpp>
 #include <set>
 
-#include "runtime/restart_policy.hpp"
+#include "runtime/common/restart_policy.hpp"
 
 using namespace parley::runtime;
 using namespace std::chrono_literals;

@@ -2,8 +2,8 @@
 #include <optional>
 #include <thread>
 
-#include "runtime/readiness.hpp"
-#include "runtime/registry.hpp"
+#include "runtime/common/readiness.hpp"
+#include "runtime/common/registry.hpp"
 
 using namespace parley::runtime;
 using namespace std::chrono_literals;

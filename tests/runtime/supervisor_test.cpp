@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "messages/supervision.hpp"
-#include "runtime/metrics.hpp"
-#include "runtime/on_demand.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/metrics.hpp"
+#include "runtime/common/on_demand.hpp"
+#include "runtime/common/supervisor.hpp"
 
 using namespace parley::runtime;
 using namespace std::chrono_literals;

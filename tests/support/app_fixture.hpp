@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "runtime/application.hpp"
+#include "runtime/server/application.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace parley::test {

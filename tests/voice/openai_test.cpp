@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "runtime/log.hpp"
+#include "runtime/common/log.hpp"
 #include "tests/fakes/openai/fake_openai_server.hpp"
 #include "tests/support/app_fixture.hpp"
 #include "tests/voice/voice_test_util.hpp"

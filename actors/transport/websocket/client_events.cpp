@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/build_info.hpp"
+#include "runtime/common/build_info.hpp"
 
 namespace parley::transport {
 

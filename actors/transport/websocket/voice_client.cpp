@@ -8,7 +8,7 @@
 #include "actors/transport/websocket/client_message.hpp"
 #include "messages/supervision.hpp"
 #include "messages/voice.hpp"
-#include "runtime/log.hpp"
+#include "runtime/common/log.hpp"
 
 namespace parley::transport {
 namespace {

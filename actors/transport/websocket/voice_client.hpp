@@ -9,7 +9,7 @@
 #include <string>
 
 #include "actors/transport/websocket/voice_listener.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::session {
 struct voice_metrics;

@@ -12,8 +12,8 @@
 #include "actors/transport/websocket/voice_client.hpp"
 #include "messages/supervision.hpp"
 #include "messages/voice.hpp"
-#include "runtime/child_set.hpp"
-#include "runtime/log.hpp"
+#include "runtime/common/child_set.hpp"
+#include "runtime/common/log.hpp"
 
 namespace parley::transport {
 namespace {

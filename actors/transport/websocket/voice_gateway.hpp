@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "actors/transport/websocket/voice_listener.hpp"
-#include "runtime/readiness.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/readiness.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::session {
 struct voice_metrics;
@@ -26,8 +26,8 @@ struct gateway_settings {
   std::vector<std::string> allowed_origins;  // empty: any
   std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
   std::size_t max_sessions = 200;            // connections held at once
-  std::size_t max_per_address = 50;
-  double max_messages_per_second = 100;  // 50 audio frames/s plus room
+  std::size_t max_per_address = 100;         // connections from one address (NAT: a household)
+  double max_messages_per_second = 100;      // 50 audio frames/s plus room
   std::chrono::milliseconds hello_timeout{10000};
   std::string page;  // the browser page served at GET /
   // Where the bound port is published (port 0 picks one), when set.

@@ -8,7 +8,7 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
-#include "runtime/log.hpp"
+#include "runtime/common/log.hpp"
 
 namespace parley::transport {
 namespace {

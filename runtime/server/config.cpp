@@ -1,4 +1,4 @@
-#include "runtime/config.hpp"
+#include "runtime/server/config.hpp"
 
 #include <cstdlib>
 #include <sstream>
@@ -179,26 +179,6 @@ std::string to_string(environment e) {
       return "prod";
   }
   return "dev";
-}
-
-std::string to_string(log_level l) {
-  switch (l) {
-    case log_level::debug:
-      return "debug";
-    case log_level::info:
-      return "info";
-    case log_level::warn:
-      return "warn";
-    case log_level::error:
-      return "error";
-  }
-  return "info";
-}
-
-std::optional<log_level> parse_log_level(const std::string& s) {
-  for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
-    if (to_string(l) == s) return l;
-  return std::nullopt;
 }
 
 std::optional<endpoint> parse_endpoint(const std::string& s) {

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "runtime/metrics.hpp"
+#include "runtime/common/metrics.hpp"
 
 namespace parley::runtime {
 namespace {

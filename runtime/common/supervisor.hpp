@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "runtime/cancel_token.hpp"
-#include "runtime/log.hpp"
-#include "runtime/registry.hpp"
-#include "runtime/restart_policy.hpp"
+#include "runtime/common/cancel_token.hpp"
+#include "runtime/common/log.hpp"
+#include "runtime/common/registry.hpp"
+#include "runtime/common/restart_policy.hpp"
 
 namespace parley::runtime {
 

@@ -1,4 +1,4 @@
-#include "runtime/error_reporter.hpp"
+#include "runtime/server/error_reporter.hpp"
 
 #include <curl/curl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "runtime/build_info.hpp"
+#include "runtime/common/build_info.hpp"
 
 namespace parley::runtime {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "messages/voice.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::runtime {
 

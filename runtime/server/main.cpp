@@ -8,11 +8,11 @@
 #include <memory>
 #include <thread>
 
-#include "runtime/application.hpp"
-#include "runtime/build_info.hpp"
-#include "runtime/error_reporter.hpp"
-#include "runtime/health_probe.hpp"
-#include "runtime/log.hpp"
+#include "runtime/common/build_info.hpp"
+#include "runtime/common/log.hpp"
+#include "runtime/server/application.hpp"
+#include "runtime/server/error_reporter.hpp"
+#include "runtime/server/health_probe.hpp"
 
 namespace {
 

@@ -10,7 +10,15 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/config.hpp"
+#include <optional>
+
+namespace parley::runtime {
+
+enum class log_level { debug, info, warn, error };
+std::string to_string(log_level l);
+std::optional<log_level> parse_log_level(const std::string& s);
+
+}  // namespace parley::runtime
 
 namespace parley::log {
 

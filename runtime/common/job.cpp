@@ -1,4 +1,4 @@
-#include "runtime/job.hpp"
+#include "runtime/common/job.hpp"
 
 namespace parley::runtime {
 

@@ -1,9 +1,9 @@
-#include "runtime/metrics.hpp"
+#include "runtime/common/metrics.hpp"
 
 #include <prometheus/text_serializer.h>
 #include <map>
 
-#include "runtime/registry.hpp"
+#include "runtime/common/registry.hpp"
 
 namespace parley::runtime {
 namespace {

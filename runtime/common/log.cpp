@@ -1,4 +1,4 @@
-#include "runtime/log.hpp"
+#include "runtime/common/log.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -156,3 +156,27 @@ void set_error_hook(std::function<void(const std::string& json_line)> hook) {
 }
 
 }  // namespace parley::log
+
+namespace parley::runtime {
+
+std::string to_string(log_level l) {
+  switch (l) {
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
+  }
+  return "info";
+}
+
+std::optional<log_level> parse_log_level(const std::string& s) {
+  for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
+    if (to_string(l) == s) return l;
+  return std::nullopt;
+}
+
+}  // namespace parley::runtime

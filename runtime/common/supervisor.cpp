@@ -1,12 +1,12 @@
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 #include <caf/all.hpp>
 #include <map>
 #include <optional>
 
 #include "messages/supervision.hpp"
-#include "runtime/child_set.hpp"
-#include "runtime/on_demand.hpp"
+#include "runtime/common/child_set.hpp"
+#include "runtime/common/on_demand.hpp"
 
 namespace parley::runtime {
 namespace {

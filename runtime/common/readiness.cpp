@@ -1,4 +1,4 @@
-#include "runtime/readiness.hpp"
+#include "runtime/common/readiness.hpp"
 
 namespace parley::runtime {
 

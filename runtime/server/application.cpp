@@ -1,4 +1,4 @@
-#include "runtime/application.hpp"
+#include "runtime/server/application.hpp"
 
 #include <atomic>
 #include <caf/all.hpp>
@@ -12,10 +12,11 @@
 #include "actors/transport/websocket/page.hpp"
 #include "actors/transport/websocket/voice_gateway.hpp"
 #include "messages/supervision.hpp"
+#include "ops/fault_route.hpp"
 #include "ops/ops_server.hpp"
 #include "ops/routes.hpp"
-#include "runtime/log.hpp"
-#include "runtime/supervisor.hpp"
+#include "runtime/common/log.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::runtime {
 namespace {
@@ -64,30 +65,6 @@ transport::gateway_settings gateway_settings_of(const config& cfg) {
   g.max_per_address = cfg.max_per_address;
   g.page = transport::browser_page();
   return g;
-}
-
-// POST /faults/{stage}/{kind}/{count}: the next `count` engine calls of a
-// stage throw, hang (5 s) or crawl (1 s).
-ops::route fault_route(std::shared_ptr<engines::engine_catalog> catalog) {
-  return {
-      "POST", "/faults/{stage}/{kind}/{count}",
-      "chaos: the next count calls of stage (stt|agent|tts) throw, hang or slow", true,
-      [catalog](const ops::request& req) {
-        const auto& stage = req.params.at("stage");
-        const auto kind = engines::parse_fault(req.params.at("kind"));
-        const auto& count = req.params.at("count");
-        if (stage != "stt" && stage != "agent" && stage != "tts")
-          return ops::json_error(400, "bad_request", "stage is stt, agent or tts");
-        if (!kind) return ops::json_error(400, "bad_request", "kind is throw, hang or slow");
-        if (count.empty() || count.size() > 4 ||
-            count.find_first_not_of("0123456789") != std::string::npos)
-          return ops::json_error(400, "bad_request", "count is a number from 0 to 9999");
-        catalog->faults().arm(stage, {*kind, std::chrono::milliseconds(5000)}, std::stoi(count));
-        ops::response r;
-        r.status = 202;
-        r.body = "{\"armed\":\"" + stage + "\"}";
-        return r;
-      }};
 }
 
 // Every kind of actor the tree holds: their supervision metrics start at zero.
@@ -267,7 +244,7 @@ void application::start() {
   d.ready.add_probe("sessions",
                     [&sys = d.system, root = d.root] { return sessions_reachable(sys, root); });
   ops::ops_context ctx{d.registry, d.ready, d.stats, d.cfg.chaos, d.cfg.ops_token};
-  ctx.extra.push_back(fault_route(d.catalog));
+  ctx.extra.push_back(ops::fault_route(d.catalog));
   d.ops = std::make_unique<ops::ops_server>(d.cfg.ops_addr.host, d.cfg.ops_addr.port,
                                             ops::make_router(ctx));
   d.ready.set_ok("ops_endpoint");

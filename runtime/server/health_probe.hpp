@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "runtime/config.hpp"
+#include "runtime/server/config.hpp"
 
 namespace parley::runtime {
 

@@ -1,4 +1,4 @@
-#include "runtime/registry.hpp"
+#include "runtime/common/registry.hpp"
 
 namespace parley::runtime {
 

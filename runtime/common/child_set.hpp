@@ -13,7 +13,7 @@
 #include <random>
 #include <vector>
 
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::runtime {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/supervisor.hpp"
+#include "runtime/common/supervisor.hpp"
 
 namespace parley::runtime {
 

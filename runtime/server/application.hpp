@@ -8,10 +8,10 @@
 #include <memory>
 #include <string>
 
-#include "runtime/config.hpp"
-#include "runtime/metrics.hpp"
-#include "runtime/readiness.hpp"
-#include "runtime/registry.hpp"
+#include "runtime/common/metrics.hpp"
+#include "runtime/common/readiness.hpp"
+#include "runtime/common/registry.hpp"
+#include "runtime/server/config.hpp"
 
 namespace parley::runtime {
 

@@ -1,4 +1,4 @@
-#include "runtime/on_demand.hpp"
+#include "runtime/common/on_demand.hpp"
 
 namespace parley::runtime {
 

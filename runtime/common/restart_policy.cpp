@@ -1,4 +1,4 @@
-#include "runtime/restart_policy.hpp"
+#include "runtime/common/restart_policy.hpp"
 
 #include <algorithm>
 

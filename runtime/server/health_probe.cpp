@@ -1,4 +1,4 @@
-#include "runtime/health_probe.hpp"
+#include "runtime/server/health_probe.hpp"
 
 #include <curl/curl.h>
 

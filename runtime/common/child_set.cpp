@@ -1,10 +1,10 @@
-#include "runtime/child_set.hpp"
+#include "runtime/common/child_set.hpp"
 
 #include <caf/all.hpp>
 
 #include "messages/supervision.hpp"
-#include "runtime/log.hpp"
-#include "runtime/metrics.hpp"
+#include "runtime/common/log.hpp"
+#include "runtime/common/metrics.hpp"
 
 namespace parley::runtime {
 

@@ -9,10 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "actors/engines/engine_catalog.hpp"
+#include "actors/session/guild_session.hpp"
+#include "actors/transport/websocket/voice_gateway.hpp"
+#include "runtime/common/log.hpp"
+
 namespace parley::runtime {
 
 enum class environment { dev, staging, prod };
-enum class log_level { debug, info, warn, error };
 
 struct endpoint {
   std::string host;
@@ -20,6 +24,7 @@ struct endpoint {
   std::string to_string() const { return host + ":" + std::to_string(port); }
 };
 
+// Each default is the component's own (its settings struct), stated there once.
 struct config {
   environment env = environment::dev;
   endpoint voice_addr{"0.0.0.0", 8080};
@@ -27,7 +32,7 @@ struct config {
   std::string ops_token;
   bool chaos = false;
   log_level level = log_level::info;
-  std::size_t max_sessions = 200;
+  std::size_t max_sessions = transport::gateway_settings{}.max_sessions;
   std::chrono::seconds drain_timeout{20};
   std::size_t scheduler_threads = 0;        // 0: one per core
   std::size_t restart_max = 5;              // restart intensity: at most this many ...
@@ -38,24 +43,25 @@ struct config {
   std::vector<std::string> allowed_origins;
   std::vector<std::string> trusted_proxies;
   std::string tls_cert, tls_key;
-  std::size_t max_message_bytes = 64 * 1024;
-  std::size_t max_per_address = 100;
-  std::chrono::milliseconds silence_window{300};
-  std::chrono::milliseconds hello_timeout{10000};
-  std::string sentry_dsn;                          // SENTRY_DSN: error reports go there when set
-  std::chrono::milliseconds ping_interval{10000};  // 3 unanswered: the peer is gone
+  std::size_t max_message_bytes = transport::listener_config{}.max_message_bytes;
+  std::size_t max_per_address = transport::gateway_settings{}.max_per_address;
+  std::chrono::milliseconds silence_window = audio::vad_config{}.silence_window;
+  std::chrono::milliseconds hello_timeout = transport::gateway_settings{}.hello_timeout;
+  std::string sentry_dsn;  // SENTRY_DSN: error reports go there when set
+  // 3 unanswered: the peer is gone
+  std::chrono::milliseconds ping_interval = transport::listener_config{}.ping_interval;
   // Watchdog deadlines for a turn's jobs.
-  std::chrono::milliseconds stt_deadline{10000};
-  std::chrono::milliseconds agent_deadline{30000};
-  std::chrono::milliseconds tts_deadline{15000};
+  std::chrono::milliseconds stt_deadline = session::session_settings{}.stt_deadline;
+  std::chrono::milliseconds agent_deadline = session::session_settings{}.agent_deadline;
+  std::chrono::milliseconds tts_deadline = session::session_settings{}.tts_deadline;
 
   // Engines.
-  std::string stt = "pocketsphinx";
-  std::size_t stt_decoders = 2;
-  std::string tts = "flite";
-  std::string agent = "commands";
-  std::string agent_url = "https://api.openai.com/v1";
-  std::string agent_model = "gpt-4o-mini";
+  std::string stt = engines::engine_settings{}.stt;
+  std::size_t stt_decoders = engines::engine_settings{}.stt_decoders;
+  std::string tts = engines::engine_settings{}.tts;
+  std::string agent = engines::engine_settings{}.agent;
+  std::string agent_url = agent::openai_config{}.base_url;
+  std::string agent_model = agent::openai_config{}.model;
   std::string agent_key;
   std::string agent_system_prompt;  // empty: the built-in one
 };
@@ -75,8 +81,6 @@ env_lookup process_environment();
 std::string config_help();
 
 std::string to_string(environment e);
-std::string to_string(log_level l);
-std::optional<log_level> parse_log_level(const std::string& s);
 std::optional<endpoint> parse_endpoint(const std::string& s);
 
 }  // namespace parley::runtime
