@@ -21,7 +21,7 @@ enum class phase { awaiting_hello, joining, active };
 struct client_state {
   connection_id id = 0;
   std::string guild, user;
-  std::weak_ptr<voice_listener> listener;
+  std::weak_ptr<connection_io> listener;
   caf::actor tree;  // the transport's supervisor: the way to the sessions
   phase now = phase::awaiting_hello;
   caf::actor session, stream;

@@ -20,7 +20,7 @@ namespace parley::transport {
 struct client_settings {
   connection_id id = 0;
   std::string guild, user;
-  std::weak_ptr<voice_listener> listener;
+  std::weak_ptr<connection_io> listener;
   // The supervisor of the connection's transport: the client finds the
   // sessions supervisor through it (see find_child_atom).
   caf::actor tree;

@@ -52,7 +52,17 @@ class listener_events {
   virtual http_reply on_http(const std::string& path) = 0;
 };
 
-class voice_listener {
+// What a connection's actor needs of its socket; voice_listener is one,
+// tests have another. Thread-safe; unknown or closed ids are ignored.
+class connection_io {
+ public:
+  virtual ~connection_io() = default;
+  virtual void send_text(connection_id id, const std::string& payload) = 0;
+  virtual void send_binary(connection_id id, const std::string& payload) = 0;
+  virtual void close(connection_id id, std::uint16_t code, const std::string& reason) = 0;
+};
+
+class voice_listener final : public connection_io {
  public:
   // Binds and starts serving; throws std::runtime_error when it cannot.
   // `events` lives as long as the listener: a sender holding the listener
@@ -67,10 +77,9 @@ class voice_listener {
 
   std::uint16_t port() const;
   bool tls() const;
-  // Thread-safe; unknown or closed ids are ignored.
-  void send_text(connection_id id, const std::string& payload);
-  void send_binary(connection_id id, const std::string& payload);
-  void close(connection_id id, std::uint16_t code, const std::string& reason);
+  void send_text(connection_id id, const std::string& payload) override;
+  void send_binary(connection_id id, const std::string& payload) override;
+  void close(connection_id id, std::uint16_t code, const std::string& reason) override;
   std::size_t connections() const;
 
   class impl;
