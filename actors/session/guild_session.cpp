@@ -124,7 +124,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
   st.cfg = std::move(cfg);
   st.mem = std::move(mem);
   st.members.emplace(st.mem->room);
-  st.pacer.emplace(st.cfg.clock);
+  st.pacer.emplace();
   supervise_jobs(self, ctx);
   st.cfg.stats->sessions.Increment();
   self->attach_functor([stats = st.cfg.stats](const caf::error&) { stats->sessions.Decrement(); });

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "actors/audio/voice_activity.hpp"
-#include "actors/session/playout.hpp"
 #include "runtime/common/on_demand.hpp"
 #include "runtime/common/supervisor.hpp"
 
@@ -35,7 +34,6 @@ struct session_settings {
   std::chrono::milliseconds stt_deadline{10000};    // end of speech -> transcript
   std::chrono::milliseconds agent_deadline{30000};  // transcript -> whole reply
   std::chrono::milliseconds tts_deadline{15000};    // between sentences' audio
-  playout_clock::now_fn clock;                      // the playout's time; empty: the steady clock
 };
 
 // The sessions supervisor's on-demand children: a guild_session per guild,

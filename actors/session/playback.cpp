@@ -33,7 +33,7 @@ void play(session_actor* self, turn& t, bytes frame) {
     broadcast(self, events::audio_started(t.id));
     if (!t.transcript.empty() && t.last_voice_at != turn::clock::time_point{})
       st.cfg.stats->turn_latency.Observe(
-          std::chrono::duration<double>(st.pacer->now() - t.last_voice_at).count());
+          std::chrono::duration<double>(turn::clock::now() - t.last_voice_at).count());
   }
   for (auto& [user, m] : st.members->present()) self->send(m.client, reply_audio{frame});
   st.members->log(std::move(frame));

@@ -47,7 +47,6 @@ class playout_clock {
   // A frame went out: how long until the next one is due. On an absolute
   // schedule, so a late timer does not add up to drift.
   clock::duration after_frame();
-  clock::time_point now() const { return now_(); }
 
  private:
   now_fn now_;
