@@ -9,10 +9,11 @@ seconds=${PARLEY_FUZZ_SECONDS:-30}
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPARLEY_FUZZ=ON >/dev/null
-targets=(fuzz_client_message fuzz_audio_frames fuzz_gateway_message)
+targets=(fuzz_client_message fuzz_audio_frames fuzz_gateway_message fuzz_voice_packet)
 # Inputs: one text frame (the server takes larger ones, but the parser
-# reads them the same way); a few dozen length-prefixed Opus packets.
-declare -A max_len=([fuzz_client_message]=4096 [fuzz_audio_frames]=2048 [fuzz_gateway_message]=4096)
+# reads them the same way); a few dozen length-prefixed Opus packets; one
+# UDP datagram.
+declare -A max_len=([fuzz_client_message]=4096 [fuzz_audio_frames]=2048 [fuzz_gateway_message]=4096 [fuzz_voice_packet]=1600)
 cmake --build build/fuzz --target "${targets[@]}"
 for target in "${targets[@]}"; do
   name=${target#fuzz_}
