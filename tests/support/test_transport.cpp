@@ -1,7 +1,8 @@
 #include "tests/support/test_transport.hpp"
 
-#include <deque>
+#include <optional>
 
+#include "actors/transport/member/session_link.hpp"
 #include "messages/supervision.hpp"
 
 namespace parley::test {
@@ -35,90 +36,51 @@ using type_atom = caf::atom_constant<caf::atom("tstype")>;
 
 struct member_state {
   std::shared_ptr<test_member::inbox> in;
-  caf::actor tree, session, stream;
-  std::string guild, user;
-  std::string token;           // the resume token of the last join
-  std::uint64_t received = 0;  // events (errors aside) and reply packets under it
-  std::deque<audio_frame> unacked;
-  std::uint64_t next_seq = 1;
+  std::optional<transport::session_link> link;
   static inline const char* name = "test_member";
 };
 using member_actor = caf::stateful_actor<member_state>;
 
 void count_unacked(member_actor* self) {
-  self->state.in->update([&] { self->state.in->unacked = self->state.unacked.size(); });
-}
-
-void join(member_actor* self) {
-  auto& st = self->state;
-  self->request(st.tree, 10s, find_child_atom::value, std::string("sessions"))
-      .then([self](caf::actor& sessions) {
-        self->request(sessions, 10s, find_or_start_atom::value, self->state.guild)
-            .then([self](caf::actor& session) {
-              auto& st = self->state;
-              st.session = session;
-              self->monitor(session);
-              self->request(session, 10s, join_atom::value, st.user,
-                            caf::actor_cast<caf::actor>(self), st.token, st.received)
-                  .then([self](std::string& token) {
-                    self->state.token = token;
-                    self->state.in->update([&] {
-                      self->state.in->joined = true;
-                      self->state.in->token = token;
-                    });
-                  });
-            });
-      });
+  self->state.in->update([&] { self->state.in->unacked = self->state.link->unacked(); });
 }
 
 caf::behavior member(member_actor* self, std::shared_ptr<test_member::inbox> in, caf::actor tree,
                      std::string guild, std::string user, resumption resume) {
   auto& st = self->state;
-  st.token = std::move(resume.token);
-  st.received = resume.received;
   st.in = std::move(in);
-  st.tree = std::move(tree);
-  st.guild = std::move(guild);
-  st.user = std::move(user);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    if (dm.source != self->state.session.address()) return;
-    self->state.session = nullptr;
-    self->state.stream = nullptr;
-    join(self);
-  });
-  join(self);
+  transport::session_link::hooks hooks;
+  hooks.on_joined = [self](bool) {
+    self->state.in->update([&] {
+      self->state.in->joined = true;
+      self->state.in->token = self->state.link->token();
+    });
+  };
+  st.link.emplace(std::move(guild), std::move(user), std::move(tree), std::move(hooks));
+  self->set_down_handler([self](caf::down_msg& dm) { self->state.link->on_down(self, dm); });
+  st.link->start(self, std::move(resume.token), resume.received);
   return {
-      [self](stream_atom, caf::actor& s) {
-        self->state.stream = s;
-        for (const auto& f : self->state.unacked) self->send(s, f);
-      },
+      [self](stream_atom, caf::actor& s) { self->state.link->on_stream(self, std::move(s)); },
       [self](frames_done& d) {
-        auto& q = self->state.unacked;
-        while (!q.empty() && q.front().seq <= d.seq) q.pop_front();
+        self->state.link->on_done(d);
         count_unacked(self);
       },
+      [self](join_atom) { self->state.link->on_join_retry(self); },
       [self](session_event& e) {
-        if (e.type != event_type::error) ++self->state.received;
+        if (e.type != event_type::error) self->state.link->count_received();
         self->state.in->update([&] { self->state.in->events.push_back(std::move(e)); });
       },
       [self](reply_audio&) {
-        ++self->state.received;
+        self->state.link->count_received();
         self->state.in->update([&] { ++self->state.in->reply_frames; });
       },
       [self](send_audio_atom, bytes& opus) {
-        auto& st = self->state;
-        audio_frame f{st.next_seq++, std::move(opus)};
-        if (st.stream) self->send(st.stream, f);
-        st.unacked.push_back(std::move(f));
+        self->state.link->frame(self, std::move(opus));
         count_unacked(self);
       },
-      [self](type_atom, std::string& text) {
-        if (self->state.session)
-          self->send(self->state.session, text_turn_atom::value, self->state.user, text);
-      },
+      [self](type_atom, std::string& text) { self->state.link->text_turn(self, text); },
       [self](leave_atom) {
-        if (self->state.session)
-          self->send(self->state.session, leave_atom::value, self->state.user);
+        self->state.link->leave(self);
         self->quit();
       },
   };
