@@ -234,7 +234,9 @@ export class FakeVoiceServer extends EventEmitter {
     for (const s of this.sessions.values()) this.send(s, 13, { user_id: userId });
   }
 
-  sendAudio(ssrc, frames, { swapPairs = false, lose = [] } = {}) {
+  // Paced: one packet per 20 ms, as a speaking client sends them.
+  async sendAudio(ssrc, frames, { swapPairs = false, lose = [], paced = false } = {}) {
+    const sends = [];
     for (const s of this.sessions.values()) {
       if (!s.key || !s.remote) continue;
       const base = s.userSeq ?? 100;
@@ -251,7 +253,11 @@ export class FakeVoiceServer extends EventEmitter {
       s.userSeq = base + frames.length;
       const order = packets.filter((p) => !lose.includes(p.i));
       if (swapPairs) for (let i = 0; i + 1 < order.length; i += 2) [order[i], order[i + 1]] = [order[i + 1], order[i]];
-      for (const p of order) this.udp.send(p.packet, s.remote.port, s.remote.address);
+      for (const p of order) sends.push([p.packet, s.remote]);
+    }
+    for (const [packet, to] of sends) {
+      this.udp.send(packet, to.port, to.address);
+      if (paced) await new Promise((r) => setTimeout(r, 20));
     }
   }
 

@@ -1,0 +1,63 @@
+#pragma once
+// discord_voice: one guild's voice connection. It speaks the voice gateway
+// (v8, over TLS) and the UDP media path, puts each speaker's packets back
+// in order, hands them to that person's discord_member (its children), and
+// sends the reply audio into the channel: paced as the session paces it,
+// with speaking on before and five frames of silence after. The voice
+// session (SSRC, key, seq_ack, RTP counters) lives in `memory`, which
+// outlives the actor: a connection killed and restarted resumes the
+// session instead of identifying again.
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "actors/transport/discord/voice_session.hpp"
+#include "runtime/common/supervisor.hpp"
+
+namespace parley::discord {
+
+class udp_link;
+
+// Where the UDP socket's datagrams go: the connection's current incarnation.
+struct udp_target {
+  std::mutex mutex;
+  caf::actor_addr actor;
+};
+
+struct voice_memory {
+  explicit voice_memory(voice_join j) : session(std::move(j)) {}
+  voice_session session;
+  // The socket outlives a killed connection too: Discord knows the client
+  // by the address it selected, and a resume does not select again.
+  std::shared_ptr<udp_link> udp;
+  std::shared_ptr<udp_target> target = std::make_shared<udp_target>();
+  std::uint16_t rtp_seq = 0;
+  std::uint32_t rtp_timestamp = 0;
+  std::uint32_t nonce = 0;
+};
+
+struct voice_counters {
+  std::uint64_t packets_in = 0, packets_out = 0, lost = 0, decrypt_failures = 0, unknown_ssrc = 0,
+                resumes = 0, identifies = 0;
+};
+
+struct voice_connection_settings {
+  std::shared_ptr<voice_memory> memory;
+  std::string ca_file;  // trust for the voice endpoint's certificate; empty: the system's
+  caf::actor tree;      // the way to the sessions supervisor
+  // A speaker whose packets stop this long has paused: Discord clients send
+  // nothing while quiet, and the core hears the pause as silence frames.
+  std::chrono::milliseconds quiet_after{100};
+  std::chrono::milliseconds silence_fill{1500};
+  std::chrono::milliseconds reconnect_delay{250};
+  std::shared_ptr<voice_counters> counters;  // optional
+};
+
+runtime::child_spec voice_connection_spec(voice_connection_settings settings);
+
+}  // namespace parley::discord

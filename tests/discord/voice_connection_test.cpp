@@ -1,0 +1,173 @@
+// Parley's Discord voice connection against the fake Discord voice server
+// (tests/fakes/discord, itself checked against @discordjs/voice): a whole
+// parleyd core in the process, the connection started in its tree. A user
+// speaks encrypted RTP; the reply comes back into the channel as
+// encrypted, paced Opus with speaking on and trailing silence. A dropped
+// voice WebSocket resumes with seq_ack; a killed connection actor comes
+// back and resumes, and the next turn is answered.
+
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "actors/transport/discord/voice_connection.hpp"
+#include "messages/supervision.hpp"
+#include "tests/support/app_fixture.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/voice/voice_test_util.hpp"
+
+using namespace parley;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const std::string source_dir =
+    std::getenv("PARLEY_SOURCE_DIR") ? std::getenv("PARLEY_SOURCE_DIR") : std::string(".");
+const std::string fake_dir = source_dir + "/tests/fakes/discord";
+
+// A throwaway certificate for 127.0.0.1: the voice gateway is wss:// only.
+struct tls_files {
+  std::filesystem::path dir;
+  tls_files() {
+    char tmpl[] = "/tmp/parley-discord-XXXXXX";
+    dir = mkdtemp(tmpl);
+    const auto cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        key() + " -out " + cert() + " 2>/dev/null";
+    BOOST_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+  }
+  ~tls_files() { std::filesystem::remove_all(dir); }
+  std::string key() const { return (dir / "key.pem").string(); }
+  std::string cert() const { return (dir / "cert.pem").string(); }
+};
+
+// "go forward ten meters" and a second of silence, as the fake reads frames.
+std::string utterance_file(const std::filesystem::path& dir) {
+  const auto path = (dir / "goforward.frames").string();
+  std::ofstream out(path, std::ios::binary);
+  for (const auto& p : test::goforward_packets(300ms)) {
+    out.put(static_cast<char>(p.size() >> 8));
+    out.put(static_cast<char>(p.size() & 0xFF));
+    out.write(reinterpret_cast<const char*>(p.data()), static_cast<std::streamsize>(p.size()));
+  }
+  return path;
+}
+
+struct discord_fixture : test::app_fixture {
+  tls_files tls;
+  std::string frames = utterance_file(tls.dir);
+  std::unique_ptr<test::child_process> fake;
+  std::string endpoint;
+  std::shared_ptr<discord::voice_counters> counters = std::make_shared<discord::voice_counters>();
+
+  discord_fixture() {
+    BOOST_REQUIRE_EQUAL(std::system((fake_dir + "/npm_install.sh").c_str()), 0);
+    fake = std::make_unique<test::child_process>(
+        std::vector<std::string>{"node", fake_dir + "/fake_discord.mjs"},
+        std::map<std::string, std::string>{{"FAKE_DISCORD_KEY", tls.key()},
+                                           {"FAKE_DISCORD_CERT", tls.cert()}});
+    const auto listening = fake->wait_event("listening", 20s);
+    BOOST_REQUIRE(!listening.is_null());
+    endpoint = listening["voice_endpoint"];
+  }
+
+  // The guild's voice connection, started in the tree as the Discord
+  // supervisor starts it; its registry id.
+  runtime::actor_id start_connection() {
+    discord::voice_connection_settings s;
+    s.memory = std::make_shared<discord::voice_memory>(
+        discord::voice_join{"g1", "c1", "u-bot", "sess-1", "voice-token", endpoint});
+    s.ca_file = tls.cert();
+    s.tree = app.root();
+    s.counters = counters;
+    caf::scoped_actor self{app.system()};
+    runtime::actor_id id = 0;
+    self->request(app.root(), 10s, messages::start_child_atom::value,
+                  discord::voice_connection_spec(s))
+        .receive([&](runtime::actor_id x) { id = x; },
+                 [&](caf::error& e) { BOOST_FAIL("not started: " << caf::to_string(e)); });
+    return id;
+  }
+
+  // Speaks the utterance as `user` and waits until the reply has been
+  // heard in full: speaking on, audio, speaking off. The reply frames that
+  // were not silence.
+  int speak_and_hear_reply(const std::string& user, std::uint32_t ssrc, bool swap = false,
+                           std::vector<int> lose = {}) {
+    const auto from = fake->count();
+    fake->send({{"cmd", "speak"},
+                {"user", user},
+                {"ssrc", ssrc},
+                {"frames_file", frames},
+                {"swap_pairs", swap},
+                {"lose", lose}});
+    const auto on = fake->wait_for(
+        [](const json& e) { return e["event"] == "speaking" && e["speaking"] == 1; }, 60s, from);
+    BOOST_REQUIRE_MESSAGE(!on.is_null(), "the bot never started speaking");
+    const auto off = fake->wait_for(
+        [](const json& e) { return e["event"] == "speaking" && e["speaking"] == 0; }, 60s, from);
+    BOOST_REQUIRE_MESSAGE(!off.is_null(), "the bot never stopped speaking");
+    int spoken = 0, silent_tail = 0;
+    for (const auto& e : fake->snapshot()) {
+      if (e["event"] != "audio") continue;
+      if (e["silence"] == true) {
+        ++silent_tail;
+      } else {
+        ++spoken;
+        silent_tail = 0;
+      }
+    }
+    BOOST_CHECK_GE(silent_tail, 5);  // the trailing silence Discord asks for
+    return spoken;
+  }
+
+  double metric(const std::string& name) {
+    const auto body = test::get(url("/metrics")).body;
+    const auto at = body.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(body.substr(at + name.size() + 2));
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(discord_voice_connection, discord_fixture)
+
+BOOST_AUTO_TEST_CASE(a_user_speaks_and_hears_the_answer_in_the_channel) {
+  start_connection();
+  BOOST_REQUIRE(!fake->wait_event("voice_ready", 20s).is_null());
+  const int frames = speak_and_hear_reply("u-ann", 4242, true, {7});
+  BOOST_CHECK_GT(frames, 25);  // half a second of speech at least
+  BOOST_CHECK_EQUAL(metric("parley_turns_total"), 1);
+  BOOST_CHECK_EQUAL(counters->decrypt_failures, 0U);
+  BOOST_CHECK_GE(counters->lost, 1U);  // the packet the fake lost (a late one may add to it)
+  BOOST_CHECK_GT(counters->packets_out, static_cast<std::uint64_t>(frames));
+}
+
+BOOST_AUTO_TEST_CASE(a_dropped_voice_connection_resumes_with_seq_ack) {
+  start_connection();
+  const auto ready = fake->wait_event("voice_ready", 20s);
+  BOOST_REQUIRE(!ready.is_null());
+  const auto from = fake->count();
+  fake->send({{"cmd", "drop"}});
+  const auto resumed = fake->wait_event("voice_resumed", 20s, from);
+  BOOST_REQUIRE(!resumed.is_null());
+  BOOST_CHECK_GE(resumed["seq_ack"].get<int>(), 2);  // ready and session description at least
+  BOOST_CHECK_EQUAL(counters->identifies, 1U);
+  BOOST_CHECK_GT(speak_and_hear_reply("u-ann", 4242), 25);
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_connection_actor_resumes_and_the_next_turn_is_answered) {
+  const auto id = start_connection();
+  BOOST_REQUIRE(!fake->wait_event("voice_ready", 20s).is_null());
+  const auto from = fake->count();
+  BOOST_REQUIRE_EQUAL(kill(id).status, 202);
+  BOOST_REQUIRE(!fake->wait_event("voice_resumed", 20s, from).is_null());
+  BOOST_CHECK_EQUAL(counters->identifies, 1U);
+  BOOST_CHECK_GT(speak_and_hear_reply("u-ann", 4242), 25);
+  BOOST_CHECK_EQUAL(metric("parley_turns_total"), 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
