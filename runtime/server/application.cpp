@@ -9,6 +9,7 @@
 #include "actors/engines/engine_catalog.hpp"
 #include "actors/session/guild_session.hpp"
 #include "actors/session/voice_metrics.hpp"
+#include "actors/transport/discord/discord_gateway.hpp"
 #include "actors/transport/websocket/page.hpp"
 #include "actors/transport/websocket/voice_gateway.hpp"
 #include "messages/supervision.hpp"
@@ -163,7 +164,8 @@ struct application::impl {
 
   // root (one_for_one)
   // ├── engines     engine_host per engine: stt pool, tts, agent
-  // ├── transports  voice_gateway: the WebSocket voice port
+  // ├── transports  voice_gateway: the WebSocket voice port;
+  // │               discord_gateway (with DISCORD_TOKEN): a discord_voice per guild
   // └── sessions    guild_session per guild, started on demand
   supervisor_spec tree() {
     auto root = top_supervisor(cfg, "root");
@@ -173,6 +175,8 @@ struct application::impl {
     auto gateway = gateway_settings_of(cfg);
     gateway.bound_port = voice_port;
     transports.children.push_back(transport::voice_gateway_spec(gateway, &voice_stats, &ready));
+    if (cfg.discord.enabled())
+      transports.children.push_back(discord::discord_gateway_spec({cfg.discord, nullptr}));
     auto sessions_sup = top_supervisor(cfg, "sessions");
     sessions_sup.on_demand = session::guild_sessions(sessions());
     // Order matters: sessions need engines, and the voice port needs sessions.

@@ -1,6 +1,8 @@
 #include "runtime/server/config.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace parley::runtime {
@@ -49,6 +51,15 @@ const variable variables[] = {
     {"PARLEY_AGENT_MODEL", "gpt-4o-mini", "chat model for PARLEY_AGENT=openai"},
     {"PARLEY_AGENT_KEY", "", "API key for PARLEY_AGENT=openai (secret)"},
     {"PARLEY_AGENT_SYSTEM_PROMPT", "", "system prompt for PARLEY_AGENT=openai; empty: built-in"},
+    {"DISCORD_TOKEN", "", "Discord bot token: Parley joins Discord when set (secret)"},
+    {"DISCORD_TOKEN_FILE", "", "a file holding the Discord bot token (e.g. a mounted secret)"},
+    {"DISCORD_CLIENT_ID", "", "the application id, for register-commands and the invite URL"},
+    {"DISCORD_GUILD_ID", "", "register-commands: register in this guild only (instant)"},
+    {"PARLEY_DISCORD_SHARD", "0/1", "i/n: this instance serves shard i of n"},
+    {"PARLEY_DISCORD_EMPTY_LEAVE_SECONDS", "60", "leave a voice channel empty this long"},
+    {"PARLEY_DISCORD_GATEWAY_URL", "wss://gateway.discord.gg", "Discord's gateway (tests: a fake)"},
+    {"PARLEY_DISCORD_API_URL", "https://discord.com/api/v10", "Discord's REST API (tests: a fake)"},
+    {"PARLEY_DISCORD_CA_FILE", "", "PEM file trusted for Discord's certificates; empty: system"},
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -167,6 +178,45 @@ void load_engines(reader& r, config& c) {
   c.agent_system_prompt = r.get("PARLEY_AGENT_SYSTEM_PROMPT").value_or("");
 }
 
+std::optional<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.erase(text.find_last_not_of(" \r\n\t") + 1);
+  return text;
+}
+
+void load_discord(reader& r, config& c) {
+  auto& d = c.discord;
+  d.token = r.get("DISCORD_TOKEN").value_or("");
+  if (auto file = r.get("DISCORD_TOKEN_FILE")) {
+    if (auto t = read_secret_file(*file))
+      d.token = *t;
+    else
+      r.fail("DISCORD_TOKEN_FILE", *file, "a readable file holding the bot token");
+  }
+  if (!d.token.empty()) log::add_secret(d.token);
+  d.client_id = r.get("DISCORD_CLIENT_ID").value_or("");
+  d.guild_id = r.get("DISCORD_GUILD_ID").value_or("");
+  if (auto v = r.get("PARLEY_DISCORD_SHARD")) {
+    if (auto s = discord::parse_shard(*v))
+      d.shard = *s;
+    else
+      r.fail("PARLEY_DISCORD_SHARD", *v, "i/n with 0 <= i < n <= 4096");
+  }
+  long long empty = d.empty_leave.count();
+  r.number("PARLEY_DISCORD_EMPTY_LEAVE_SECONDS", empty, 1, 86400);
+  d.empty_leave = std::chrono::seconds(empty);
+  d.gateway_url = r.get("PARLEY_DISCORD_GATEWAY_URL").value_or(d.gateway_url);
+  if (d.gateway_url.rfind("wss://", 0) != 0)
+    r.fail("PARLEY_DISCORD_GATEWAY_URL", d.gateway_url, "a wss:// URL");
+  d.api_url = r.get("PARLEY_DISCORD_API_URL").value_or(d.api_url);
+  if (d.api_url.rfind("https://", 0) != 0)
+    r.fail("PARLEY_DISCORD_API_URL", d.api_url, "an https:// URL");
+  d.ca_file = r.get("PARLEY_DISCORD_CA_FILE").value_or("");
+  d.engines = c.stt + "/" + c.tts + "/" + c.agent;
+}
+
 }  // namespace
 
 std::string to_string(environment e) {
@@ -235,6 +285,7 @@ config_result load_config(const env_lookup& lookup) {
 
   load_voice(r, c);
   load_engines(r, c);
+  load_discord(r, c);
   auto errors = r.take_errors();
   if (c.chaos && c.env == environment::prod)
     errors.emplace_back("PARLEY_CHAOS=1 is refused when PARLEY_ENV=prod");
@@ -252,9 +303,12 @@ env_lookup process_environment() {
 
 std::string config_help() {
   std::ostringstream out;
-  out << "Usage: parleyd [--help] [--version] [--health [PATH]]\n\n"
+  out << "Usage: parleyd [--help] [--version] [--health [PATH]] [register-commands]\n\n"
          "--health asks the ops endpoint of this configuration for PATH (default\n"
-         "/livez) and exits 0 on HTTP 200: the container's HEALTHCHECK.\n\n"
+         "/livez) and exits 0 on HTTP 200: the container's HEALTHCHECK.\n"
+         "register-commands uploads the /voice slash command to Discord\n"
+         "(DISCORD_TOKEN, DISCORD_CLIENT_ID, optional DISCORD_GUILD_ID) and prints\n"
+         "the bot's invite URL.\n\n"
          "parleyd is configured through the environment:\n\n";
   for (const auto& v : variables) {
     out << "  " << v.name << "\n      " << v.help

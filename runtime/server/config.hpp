@@ -11,6 +11,7 @@
 
 #include "actors/engines/engine_catalog.hpp"
 #include "actors/session/guild_session.hpp"
+#include "actors/transport/discord/discord_settings.hpp"
 #include "actors/transport/websocket/voice_gateway.hpp"
 #include "runtime/common/log.hpp"
 
@@ -64,6 +65,9 @@ struct config {
   std::string agent_model = agent::openai_config{}.model;
   std::string agent_key;
   std::string agent_system_prompt;  // empty: the built-in one
+
+  // Discord: on when a bot token is given.
+  discord::discord_settings discord;
 };
 
 // Looks a variable up; returns nullopt when unset. Tests pass a map.

@@ -13,6 +13,7 @@
 #include "runtime/server/application.hpp"
 #include "runtime/server/error_reporter.hpp"
 #include "runtime/server/health_probe.hpp"
+#include "runtime/server/register_commands.hpp"
 
 namespace {
 
@@ -70,6 +71,12 @@ int health(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace parley;
   if (argc >= 2 && std::strcmp(argv[1], "--health") == 0) return health(argc, argv);
+  if (argc == 2 && std::strcmp(argv[1], "register-commands") == 0) {
+    auto loaded = runtime::load_config(runtime::process_environment());
+    for (const auto& e : loaded.errors) std::cerr << "parleyd: " << e << "\n";
+    if (!loaded.errors.empty()) return exit_usage;
+    return runtime::register_commands(loaded.value, std::cout, std::cerr);
+  }
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::cout << runtime::config_help();
