@@ -1,0 +1,195 @@
+// parleyd on Discord, end to end against the fake Discord (gateway, REST and
+// voice server in tests/fakes/discord): register the commands (through one
+// 429), /voice join from someone not in a channel (an ephemeral error),
+// then from someone who is; they speak encrypted RTP, the spoken answer
+// comes back and the fake decrypts and decodes it; the gateway drops
+// (resume), the voice WebSocket drops (resume with seq_ack), the voice
+// connection actor is killed through the ops API (it resumes and the next
+// turn is answered); /voice status, /voice leave. The token never shows in
+// the log. Usage: node e2e_discord.mjs PARLEYD (run by run_e2e.sh).
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { FakeGateway } from '../fakes/discord/gateway_server.mjs';
+import { FakeVoiceServer } from '../fakes/discord/voice_server.mjs';
+
+const require = createRequire(new URL('../fakes/discord/package.json', import.meta.url));
+const OpusScript = require('opusscript');
+
+const parleyd = process.argv[2];
+const tls = { key: readFileSync(process.env.FAKE_DISCORD_KEY), cert: readFileSync(process.env.FAKE_DISCORD_CERT) };
+const TOKEN = `Bot.token.${Math.random().toString(36).slice(2)}`;
+const OPS_TOKEN = 'discord-e2e-ops-token';
+const silence = Buffer.from([0xf8, 0xff, 0xfe]);
+const step = (what) => console.log(`e2e: ${what}`);
+
+function waitFor(emitter, event, predicate = () => true, ms = 30000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    const on = (x) => {
+      if (!predicate(x)) return;
+      clearTimeout(timer);
+      emitter.off(event, on);
+      resolve(x);
+    };
+    emitter.on(event, on);
+  });
+}
+
+// "go forward ten meters" (pocketsphinx's recording, 16 kHz) as 20 ms Opus
+// frames at 48 kHz, and the five frames of silence a Discord client sends
+// after speech; nothing while quiet, as Discord clients do.
+function goforward() {
+  const raw = readFileSync('/usr/share/pocketsphinx/test/data/goforward.raw');
+  const n = raw.length / 2;
+  const pcm = Buffer.alloc(n * 3 * 2);
+  for (let i = 0; i < n * 3; i++) {
+    const a = raw.readInt16LE(2 * Math.min(n - 1, Math.floor(i / 3)));
+    const b = raw.readInt16LE(2 * Math.min(n - 1, Math.floor(i / 3) + 1));
+    pcm.writeInt16LE(Math.round(a + ((b - a) * (i % 3)) / 3), 2 * i);
+  }
+  const enc = new OpusScript(48000, 1, OpusScript.Application.VOIP);
+  const frames = [];
+  for (let at = 0; at + 1920 <= pcm.length; at += 1920) frames.push(Buffer.from(enc.encode(pcm.subarray(at, at + 1920), 960)));
+  enc.delete();
+  return [...frames, ...Array(5).fill(silence)];
+}
+
+// The bot's answer as the fake received it: frames between speaking on and
+// off, decoded; its loudness shows it is speech, not silence.
+async function speakAndHear(voice, user, ssrc) {
+  const start = voice.received.length;
+  voice.announceUser(user, ssrc);
+  const on = waitFor(voice, 'speaking', (d) => d.speaking === 1, 60000);
+  await voice.sendAudio(ssrc, goforward(), { paced: true });
+  await on;
+  await waitFor(voice, 'speaking', (d) => d.speaking === 0, 60000);
+  const frames = voice.received.slice(start).map((p) => p.opus).filter((o) => !o.equals(silence));
+  const dec = new OpusScript(48000, 1);
+  let energy = 0;
+  let samples = 0;
+  for (const f of frames) {
+    const pcm = Buffer.from(dec.decode(f));
+    for (let i = 0; i + 1 < pcm.length; i += 2) energy += pcm.readInt16LE(i) ** 2;
+    samples += pcm.length / 2;
+  }
+  dec.delete();
+  return { frames: frames.length, rms: Math.sqrt(energy / Math.max(1, samples)) };
+}
+
+async function ops(base, path, method = 'GET') {
+  const r = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${OPS_TOKEN}` } });
+  return { status: r.status, body: await r.text() };
+}
+
+const voice = await new FakeVoiceServer({ tls }).start();
+const gw = await new FakeGateway({ tls, token: TOKEN, voice, guild: '100', rateLimitFirst: true }).start();
+const env = {
+  ...process.env,
+  DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: '777', DISCORD_GUILD_ID: '100',
+  PARLEY_DISCORD_GATEWAY_URL: gw.gatewayUrl, PARLEY_DISCORD_API_URL: gw.apiUrl,
+  PARLEY_DISCORD_CA_FILE: process.env.FAKE_DISCORD_CERT,
+  PARLEY_VOICE_ADDR: '127.0.0.1:0', PARLEY_OPS_ADDR: '127.0.0.1:0', PARLEY_CHAOS: '1',
+  PARLEY_OPS_TOKEN: OPS_TOKEN, PARLEY_LOG_LEVEL: 'info',
+};
+
+step('register-commands through a 429');
+const registered = await promisify(execFile)(parleyd, ['register-commands'], { env });
+assert.match(registered.stdout, /registered \/voice join\|leave\|status in guild 100 after 2 attempt/);
+assert.match(registered.stdout, /invite: https:\/\/discord.com\/oauth2\/authorize\?client_id=777&scope=bot%20applications.commands&permissions=3146752/);
+assert.equal(gw.registrations, 2);
+assert.equal(gw.commands.guild, '100');
+assert.deepEqual(gw.commands.commands[0].options.map((o) => o.name), ['join', 'leave', 'status']);
+
+step('parleyd starts and identifies');
+let log = '';
+const proc = spawn(parleyd, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+proc.stdout.on('data', (d) => (log += d));
+proc.stderr.on('data', (d) => (log += d));
+const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+try {
+  const identify = await waitFor(gw, 'identify');
+  assert.equal(identify.intents & 129, 129, 'GUILDS and GUILD_VOICE_STATES');
+  // Ready once the speech engines have loaded, as the ops /readyz says.
+  await waitFor(proc.stdout, 'data', () => /"msg":"gateway ready"/.test(log) && /"msg":"supervision tree is up"/.test(log));
+  const opsLine = log.split('\n').find((l) => l.includes('"msg":"ops endpoint listening"'));
+  const opsBase = `http://127.0.0.1:${JSON.parse(opsLine).addr.split(':').pop()}`;
+
+  step('/voice join from someone not in a voice channel');
+  const lonely = await gw.command('u-bob', 'join');
+  assert.equal(lonely.type, 4);
+  assert.equal(lonely.data.flags, 64, 'ephemeral');
+  assert.match(lonely.data.content, /Join a voice channel first/);
+
+  step('/voice join from someone in c1');
+  gw.userVoice('u-ann', 'c1');
+  const ready = waitFor(voice, 'ready');
+  const joined = await gw.command('u-ann', 'join');
+  assert.match(joined.data.content, /Joining <#c1>/);
+  await ready;
+
+  step('they speak; the answer is heard');
+  let heard = await speakAndHear(voice, 'u-ann', 4242);
+  assert.ok(heard.frames > 25, `${heard.frames} frames of answer`);
+  assert.ok(heard.rms > 300, `the answer is speech (rms ${heard.rms.toFixed(0)})`);
+  assert.equal(voice.stats.decryptFailures, 0);
+
+  step('the gateway drops: parleyd resumes');
+  const resumed = waitFor(gw, 'resumed');
+  gw.drop();
+  await resumed;
+  assert.equal(gw.identifies, 1, 'resumed, not identified again');
+
+  step('the voice WebSocket drops: resumed with seq_ack');
+  const vresumed = waitFor(voice, 'resumed');
+  voice.drop();
+  const vr = await vresumed;
+  assert.ok(vr.seqAck >= 2, `seq_ack ${vr.seqAck}`);
+
+  step('the voice connection actor is killed: it resumes and answers');
+  const flat = (n) => [n, ...(n.children || []).flatMap(flat)];
+  const tree = JSON.parse((await ops(opsBase, '/actors')).body);
+  const all = (Array.isArray(tree) ? tree : [tree]).flatMap(flat);
+  const conn = all.find((a) => a.kind === 'discord_voice');
+  assert.ok(conn, 'discord_voice is in /actors');
+  assert.equal(conn.labels.channel, 'c1');
+  assert.equal(conn.labels.guild, '100');
+  assert.ok(all.some((a) => a.kind === 'discord_member' && a.labels.user === 'u-ann'), 'its member');
+  assert.ok(all.some((a) => a.kind === 'discord_gateway' && a.labels.shard === '0/1'), 'the gateway');
+  const again = waitFor(voice, 'resumed');
+  assert.equal((await ops(opsBase, `/actors/${conn.id}/kill`, 'POST')).status, 202);
+  await again;
+  heard = await speakAndHear(voice, 'u-ann', 4242);
+  assert.ok(heard.frames > 25 && heard.rms > 300, 'answered after the kill');
+  assert.equal(voice.stats.identifies, 1, 'never identified again');
+
+  step('/voice status and /voice leave');
+  const status = await gw.command('u-ann', 'status');
+  assert.match(status.data.content, /In <#c1> with 1 people/);
+  const closed = waitFor(voice, 'closed');
+  const left = await gw.command('u-ann', 'leave');
+  assert.match(left.data.content, /Left <#c1>/);
+  const leaveOp = gw.opsFromBot.at(-1);
+  assert.equal(leaveOp.d.channel_id, null);
+  await closed;
+
+  assert.ok(!log.includes(TOKEN), 'the bot token never appears in the log');
+  assert.ok(!/"msg":"turn failed"/.test(log), 'every turn was answered, none apologised for');
+  console.log('discord e2e: all passed');
+} catch (e) {
+  console.error(log.split('\n').slice(-60).join('\n'));
+  throw e;
+} finally {
+  proc.kill('SIGTERM');
+  const end = await exited;
+  await gw.stop();
+  await voice.stop();
+  if (end.code !== 0) {
+    console.error(log.split('\n').slice(-30).join('\n'));
+    console.error(`parleyd ended with ${JSON.stringify(end)}, not 0`);
+    process.exit(1);
+  }
+}
+process.exit(0);
