@@ -132,6 +132,7 @@ struct application::impl {
   // queued when it goes may hold specs that point at them.
   std::shared_ptr<engines::engine_catalog> catalog = std::make_shared<engines::engine_catalog>();
   session::voice_metrics voice_stats{stats.registry()};
+  discord::discord_metrics discord_stats{stats.registry()};
   caf::actor_system_config caf_cfg;
   caf::actor_system system;
   caf::actor root;
@@ -176,7 +177,8 @@ struct application::impl {
     gateway.bound_port = voice_port;
     transports.children.push_back(transport::voice_gateway_spec(gateway, &voice_stats, &ready));
     if (cfg.discord.enabled())
-      transports.children.push_back(discord::discord_gateway_spec({cfg.discord, nullptr}));
+      transports.children.push_back(
+          discord::discord_gateway_spec({cfg.discord, nullptr, &discord_stats}));
     auto sessions_sup = top_supervisor(cfg, "sessions");
     sessions_sup.on_demand = session::guild_sessions(sessions());
     // Order matters: sessions need engines, and the voice port needs sessions.

@@ -92,6 +92,20 @@ check(container["livenessProbe"]["httpGet"]["path"] == "/livez", "liveness is no
 check("preStop" in container["lifecycle"], "no preStop drain")
 grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
 check(grace > int(env.get("PARLEY_DRAIN_SECONDS") or 20), "the grace period is shorter than the drain")
+# The Discord StatefulSet: a shard per pod, the ordinal its index.
+for sts in (d for d in docs if d["kind"] == "StatefulSet"):
+    c = sts["spec"]["template"]["spec"]["containers"][0]
+    senv = {e["name"]: e.get("value") for e in c["env"]}
+    for name in senv:
+        check(name in variables or name in ("POD_INDEX", "DISCORD_TOKEN_FILE"),
+              f"the StatefulSet sets {name}, which parleyd does not read")
+    shard = senv.get("PARLEY_DISCORD_SHARD") or ""
+    check(shard.startswith("$(POD_INDEX)/"), "the StatefulSet's shard is not its pod index")
+    check(shard.endswith("/" + str(sts["spec"]["replicas"])),
+          f"PARLEY_DISCORD_SHARD={shard} does not match replicas {sts['spec']['replicas']}")
+    for probe in ("readinessProbe", "livenessProbe"):
+        check(c[probe]["httpGet"]["path"] in routes, f"StatefulSet {probe} asks an unknown path")
+
 for svc in (d for d in docs if d["kind"] == "Service"):
     for p in svc["spec"]["ports"]:
         check(p["targetPort"] in ports, f"Service {svc['metadata']['name']} targets {p['targetPort']}")

@@ -165,6 +165,25 @@ try {
   assert.ok(heard.frames > 25 && heard.rms > 300, 'answered after the kill');
   assert.equal(voice.stats.identifies, 1, 'never identified again');
 
+  step('the gateway actor is killed: it and its voice connection resume, and answer');
+  const tree2 = JSON.parse((await ops(opsBase, '/actors')).body);
+  const gateway = (Array.isArray(tree2) ? tree2 : [tree2]).flatMap(flat).find((a) => a.kind === 'discord_gateway');
+  const gwResumed = waitFor(gw, 'resumed');
+  const voiceResumed = waitFor(voice, 'resumed');
+  assert.equal((await ops(opsBase, `/actors/${gateway.id}/kill`, 'POST')).status, 202);
+  await gwResumed;
+  await voiceResumed;
+  heard = await speakAndHear(voice, 'u-ann', 4242);
+  assert.ok(heard.frames > 25 && heard.rms > 300, 'answered after the gateway was killed');
+  assert.equal(gw.identifies, 1, 'the gateway never identified again');
+  assert.equal(voice.stats.identifies, 1, 'nor did the voice connection');
+  const metrics = (await ops(opsBase, '/metrics')).body;
+  const metric = (name) => Number((metrics.match(new RegExp(`^${name} (\\S+)$`, 'm')) || [])[1]);
+  assert.ok(metric('parley_discord_gateway_resumes_total') >= 2, 'gateway resumes counted');
+  assert.ok(metric('parley_discord_voice_resumes_total') >= 3, 'voice resumes counted');
+  assert.ok(metric('parley_discord_voice_packets_out_total') > 75, 'packets out counted');
+  assert.equal(metric('parley_discord_voice_connections'), 1);
+
   step('/voice status and /voice leave');
   const status = await gw.command('u-ann', 'status');
   assert.match(status.data.content, /In <#c1> with 1 people/);

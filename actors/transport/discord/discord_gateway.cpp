@@ -92,6 +92,9 @@ void on_text(gateway_actor* self, const std::string& text) {
   if (m->what == gateway_message::kind::hello) return on_hello(self, m->heartbeat_interval);
   if (auto now_beat = st.mem->session.on_message(*m, clock::now()))
     send_gateway(self, *now_beat, true);
+  if (m->what == gateway_message::kind::heartbeat_ack && st.metrics != nullptr)
+    if (auto l = st.mem->session.latency())
+      st.metrics->gateway_latency.Set(static_cast<double>(l->count()) / 1000.0);
   if (st.mem->session.pending()) {
     log::info("discord", "gateway asks for a new connection",
               {{"next", to_string(*st.mem->session.pending())}});
@@ -111,6 +114,7 @@ void on_closed(gateway_actor* self, int code, const std::string& why) {
     return self->quit();
   }
   ++st.mem->reconnects;
+  if (st.metrics != nullptr) st.metrics->gateway_reconnects.Increment();
   log::warn("discord", "gateway closed",
             {{"code", std::to_string(code)}, {"why", why}, {"next", to_string(step)}});
   // Discord asks for a random wait of 1-5 s before identifying again.
@@ -150,6 +154,7 @@ caf::behavior discord_gateway(gateway_actor* self, gateway_settings cfg,
   auto& st = self->state;
   st.cfg = std::move(cfg.discord);
   st.mem = std::move(cfg.memory);
+  st.metrics = cfg.metrics;
   st.tree = ctx.supervisor;
   st.rest = std::make_unique<rest_worker>(
       std::make_shared<rest_client>(st.cfg.api_url, st.cfg.token, st.cfg.ca_file));

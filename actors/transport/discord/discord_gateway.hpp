@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "actors/transport/discord/discord_metrics.hpp"
 #include "actors/transport/discord/discord_settings.hpp"
 #include "runtime/common/supervisor.hpp"
 
@@ -19,6 +20,7 @@ struct gateway_memory;
 struct gateway_settings {
   discord_settings discord;
   std::shared_ptr<gateway_memory> memory;  // made by discord_gateway_spec when empty
+  discord_metrics* metrics = nullptr;      // optional
 };
 
 runtime::child_spec discord_gateway_spec(gateway_settings settings);

@@ -51,6 +51,7 @@ struct gateway_state {
   std::unique_ptr<rest_worker> rest;
   std::deque<std::string> held;  // over the send limit, sent as the window frees
   caf::actor tree;
+  discord_metrics* metrics = nullptr;
   static inline const char* name = "discord_gateway";
 };
 using gateway_actor = caf::stateful_actor<gateway_state>;

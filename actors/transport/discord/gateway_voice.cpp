@@ -53,6 +53,7 @@ void start_voice(gateway_actor* self, const std::string& guild) {
   s.ca_file = st.cfg.ca_file;
   s.tree = st.tree;
   s.counters = v.counters;
+  s.metrics = st.metrics;
   st.voice_ids[guild] = st.voices->add(voice_connection_spec(s), false);
 }
 
@@ -213,6 +214,7 @@ void on_dispatch(gateway_actor* self, const std::string& event, const std::strin
     log::info("discord", "gateway ready", {{"bot", st.mem->bot_user}});
   } else if (event == "RESUMED") {
     ++st.mem->resumes;
+    if (st.metrics != nullptr) st.metrics->gateway_resumes.Increment();
     log::info("discord", "gateway resumed");
   } else if (event == "GUILD_CREATE") {
     on_guild_create(self, d);

@@ -49,8 +49,32 @@ struct connection_state {
 
   voice_memory& mem() { return *cfg.memory; }
   voice_session& session() { return cfg.memory->session; }
-  voice_counters& counters() { return *cfg.counters; }
 };
+
+// Counts into the connection's counters and, when given, the metrics.
+using metric_of = prometheus::Counter& (*)(discord_metrics&);
+prometheus::Counter& packets_in(discord_metrics& m) {
+  return m.packets_in;
+}
+prometheus::Counter& packets_out(discord_metrics& m) {
+  return m.packets_out;
+}
+prometheus::Counter& packets_lost(discord_metrics& m) {
+  return m.packets_lost;
+}
+prometheus::Counter& decrypt_failures(discord_metrics& m) {
+  return m.decrypt_failures;
+}
+prometheus::Counter& voice_resumes(discord_metrics& m) {
+  return m.voice_resumes;
+}
+
+void count(connection_state& st, std::uint64_t voice_counters::*field, metric_of metric,
+           std::uint64_t n = 1) {
+  st.cfg.counters.get()->*field += n;
+  if (st.cfg.metrics != nullptr && metric != nullptr)
+    metric(*st.cfg.metrics).Increment(static_cast<double>(n));
+}
 using connection_actor = caf::stateful_actor<connection_state>;
 
 // A log line about this connection: its guild and channel first.
@@ -109,7 +133,7 @@ void to_member(connection_actor* self, const std::string& user, bytes opus) {
 void release(connection_actor* self, speaker& s, bool all) {
   const auto lost_before = s.buffer.lost();
   auto frames = all ? s.buffer.drain() : s.buffer.pop();
-  self->state.counters().lost += s.buffer.lost() - lost_before;
+  count(self->state, &voice_counters::lost, packets_lost, s.buffer.lost() - lost_before);
   for (auto& f : frames) to_member(self, s.user, std::move(f.opus));
 }
 
@@ -155,12 +179,12 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
   st.session().on_message(m, now);
   switch (m.what) {
     case k::ready:
-      ++st.counters().identifies;
+      count(st, &voice_counters::identifies, nullptr);
       return start_udp(self);
     case k::session_description:
       return connected(self, "identified");
     case k::resumed:
-      ++st.counters().resumes;
+      count(st, &voice_counters::resumes, voice_resumes);
       if (st.mem().udp) {
         std::lock_guard<std::mutex> g(st.mem().target->mutex);
         st.mem().target->actor = caf::actor_cast<caf::actor_addr>(self);
@@ -192,20 +216,20 @@ void on_datagram(connection_actor* self, const bytes& d) {
   rtp_header h;
   auto opus = open_voice_packet(*st.cipher, d.data(), d.size(), &h);
   if (!opus) {
-    ++st.counters().decrypt_failures;
+    count(st, &voice_counters::decrypt_failures, decrypt_failures);
     return;
   }
   const auto user = st.session().user_of(h.ssrc);
   if (!user) {
-    ++st.counters().unknown_ssrc;
+    count(st, &voice_counters::unknown_ssrc, nullptr);
     return;
   }
   auto frame = st.media->incoming(*user, std::move(*opus));
   if (!frame) {
-    ++st.counters().decrypt_failures;
+    count(st, &voice_counters::decrypt_failures, decrypt_failures);
     return;
   }
-  ++st.counters().packets_in;
+  count(st, &voice_counters::packets_in, packets_in);
   auto& s = st.speakers[h.ssrc];
   s.user = *user;
   s.last_packet = clock::now();
@@ -222,7 +246,7 @@ void send_packet(connection_actor* self, bytes opus) {
   const auto header = make_rtp_header(mem.rtp_seq++, mem.rtp_timestamp, *st.session().ssrc());
   mem.rtp_timestamp += 960;  // 20 ms at 48 kHz
   if (mem.udp->send(st.cipher->seal(header, st.media->outgoing(std::move(opus)), ++mem.nonce)))
-    ++st.counters().packets_out;
+    count(st, &voice_counters::packets_out, packets_out);
 }
 
 void send_reply(connection_actor* self, bytes opus) {
@@ -328,6 +352,10 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
   auto& st = self->state;
   if (!cfg.counters) cfg.counters = std::make_shared<voice_counters>();
   st.cfg = std::move(cfg);
+  if (auto* m = st.cfg.metrics) {
+    m->voice_connections.Increment();
+    self->attach_functor([m](const caf::error&) { m->voice_connections.Decrement(); });
+  }
   start_members(self, ctx);
   connect(self);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);

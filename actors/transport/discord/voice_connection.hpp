@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "actors/transport/discord/discord_metrics.hpp"
 #include "actors/transport/discord/voice_session.hpp"
 #include "runtime/common/supervisor.hpp"
 
@@ -56,6 +57,7 @@ struct voice_connection_settings {
   std::chrono::milliseconds silence_fill{1500};
   std::chrono::milliseconds reconnect_delay{250};
   std::shared_ptr<voice_counters> counters;  // optional
+  discord_metrics* metrics = nullptr;        // optional
 };
 
 runtime::child_spec voice_connection_spec(voice_connection_settings settings);
