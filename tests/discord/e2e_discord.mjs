@@ -5,8 +5,9 @@
 // comes back and the fake decrypts and decodes it; the gateway drops
 // (resume), the voice WebSocket drops (resume with seq_ack), the voice
 // connection actor is killed through the ops API (it resumes and the next
-// turn is answered); /voice status, /voice leave. The token never shows in
-// the log. Usage: node e2e_discord.mjs PARLEYD (run by run_e2e.sh).
+// turn is answered); the gateway actor is killed too; /voice status,
+// /voice leave; left alone in the channel, the bot leaves by itself. The
+// token never shows in the log. Usage: node e2e_discord.mjs PARLEYD (run by run_e2e.sh).
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -92,7 +93,7 @@ const env = {
   PARLEY_DISCORD_GATEWAY_URL: gw.gatewayUrl, PARLEY_DISCORD_API_URL: gw.apiUrl,
   PARLEY_DISCORD_CA_FILE: process.env.FAKE_DISCORD_CERT,
   PARLEY_VOICE_ADDR: '127.0.0.1:0', PARLEY_OPS_ADDR: '127.0.0.1:0', PARLEY_CHAOS: '1',
-  PARLEY_OPS_TOKEN: OPS_TOKEN, PARLEY_LOG_LEVEL: 'info',
+  PARLEY_OPS_TOKEN: OPS_TOKEN, PARLEY_LOG_LEVEL: 'info', PARLEY_DISCORD_EMPTY_LEAVE_SECONDS: '1',
 };
 
 step('register-commands through a 429');
@@ -193,6 +194,15 @@ try {
   const leaveOp = gw.opsFromBot.at(-1);
   assert.equal(leaveOp.d.channel_id, null);
   await closed;
+
+  step('alone in the channel, the bot leaves by itself');
+  const rejoined = waitFor(voice, 'ready');
+  assert.match((await gw.command('u-ann', 'join')).data.content, /Joining <#c1>/);
+  await rejoined;
+  const leftAlone = waitFor(gw, 'voice_state_update', (d) => d.channel_id === null, 10000);
+  gw.userVoice('u-ann', null);
+  await leftAlone;
+  assert.match(log, /"msg":"voice channel empty: leaving"/);
 
   assert.ok(!log.includes(TOKEN), 'the bot token never appears in the log');
   assert.ok(!/"msg":"turn failed"/.test(log), 'every turn was answered, none apologised for');

@@ -4,7 +4,8 @@
 // speaks encrypted RTP; the reply comes back into the channel as
 // encrypted, paced Opus with speaking on and trailing silence. A dropped
 // voice WebSocket resumes with seq_ack; a killed connection actor comes
-// back and resumes, and the next turn is answered.
+// back and resumes, and the next turn is answered. A flood from one
+// speaker is dropped and counted while another is still heard.
 
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
@@ -168,6 +169,27 @@ BOOST_AUTO_TEST_CASE(a_killed_connection_actor_resumes_and_the_next_turn_is_answ
   BOOST_CHECK_EQUAL(counters->identifies, 1U);
   BOOST_CHECK_GT(speak_and_hear_reply("u-ann", 4242), 25);
   BOOST_CHECK_EQUAL(metric("parley_turns_total"), 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_flood_from_one_speaker_is_dropped_and_counted_and_others_still_heard) {
+  start_connection();
+  BOOST_REQUIRE(!fake->wait_event("voice_ready", 20s).is_null());
+  BOOST_CHECK_GT(speak_and_hear_reply("u-flood", 666), 25);  // a speaker like any other
+  const auto from = fake->count();
+  fake->send({{"cmd", "speak"},
+              {"user", "u-flood"},
+              {"ssrc", 666},
+              {"frames_file", frames},
+              {"flood", 8}});
+  // What got through under the limit is a turn of its own; once it is
+  // answered, every packet of the flood has long been handled.
+  BOOST_REQUIRE(
+      !fake->wait_for([](const json& e) { return e["event"] == "speaking" && e["speaking"] == 0; },
+                      60s, from)
+           .is_null());
+  BOOST_CHECK_GT(counters->flooded.load(), 500U);
+  BOOST_CHECK_GT(metric("parley_turns_total"), 1);
+  BOOST_CHECK_GT(speak_and_hear_reply("u-ann", 4242), 25);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -33,6 +33,8 @@ discord_metrics::discord_metrics(prometheus::Registry& r)
           counter(r, "parley_discord_voice_packets_lost_total",
                   "Discord voice packets never received (gaps the jitter buffer gave up).")),
       decrypt_failures(counter(r, "parley_discord_voice_decrypt_failures_total",
-                               "Discord voice packets dropped: malformed or not decrypting.")) {}
+                               "Discord voice packets dropped: malformed or not decrypting.")),
+      packets_flooded(counter(r, "parley_discord_voice_packets_flooded_total",
+                              "Discord voice packets dropped: over their speaker's rate.")) {}
 
 }  // namespace parley::discord

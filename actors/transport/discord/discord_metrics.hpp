@@ -20,6 +20,7 @@ struct discord_metrics {
   prometheus::Counter& packets_out;
   prometheus::Counter& packets_lost;
   prometheus::Counter& decrypt_failures;
+  prometheus::Counter& packets_flooded;
 };
 
 }  // namespace parley::discord

@@ -185,8 +185,8 @@ void status(gateway_actor* self, const interaction& i) {
     const auto& c = *mine->second.counters;
     text = "In " + mention(mine->second.channel) + " with " +
            std::to_string(others_in(self, i.guild_id, mine->second.channel)) +
-           " people. Voice packets in " + std::to_string(c.packets_in) + ", out " +
-           std::to_string(c.packets_out) + ", lost " + std::to_string(c.lost) + ".";
+           " people. Voice packets in " + std::to_string(c.packets_in.load()) + ", out " +
+           std::to_string(c.packets_out.load()) + ", lost " + std::to_string(c.lost.load()) + ".";
   }
   text += " Engines: " + st.cfg.engines + ". Gateway latency: " + gateway + ".";
   reply(self, i, text);

@@ -1,5 +1,6 @@
 #include "actors/transport/discord/voice_connection.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <map>
 #include <optional>
@@ -25,11 +26,27 @@ using messages::leave_atom;
 constexpr auto frame_time = 20ms;
 constexpr int trailing_silence_frames = 5;  // what Discord asks after speech
 
+// A speaker sends 50 packets a second; a burst after a network stall is
+// allowed, a flood is not: beyond this rate packets are dropped and counted.
+constexpr double flood_rate = 75;    // packets per second, sustained
+constexpr double flood_burst = 100;  // packets at once
+
 struct speaker {
   jitter_buffer buffer;
   std::string user;
   clock::time_point last_packet;
   int silence_left = 0;  // frames of silence still to give while paused
+  double allowance = flood_burst;
+  clock::time_point refilled;
+
+  bool within_rate(clock::time_point now) {
+    const std::chrono::duration<double> since = now - refilled;
+    refilled = now;
+    allowance = std::min(flood_burst, allowance + since.count() * flood_rate);
+    if (allowance < 1) return false;
+    allowance -= 1;
+    return true;
+  }
 };
 
 struct connection_state {
@@ -39,6 +56,7 @@ struct connection_state {
   std::unique_ptr<media_transform> media = std::make_unique<passthrough_media>();
   std::uint64_t gen = 0;  // of the current WebSocket
   std::map<std::uint32_t, speaker> speakers;
+  std::map<std::uint32_t, std::vector<std::pair<rtp_header, bytes>>> unmapped;
   std::optional<runtime::child_set> members;
   std::map<std::string, runtime::actor_id> member_ids;
   caf::actor_addr lead;  // every member gets the reply: the lead's copy is played
@@ -68,9 +86,12 @@ prometheus::Counter& decrypt_failures(discord_metrics& m) {
 prometheus::Counter& voice_resumes(discord_metrics& m) {
   return m.voice_resumes;
 }
+prometheus::Counter& packets_flooded(discord_metrics& m) {
+  return m.packets_flooded;
+}
 
-void count(connection_state& st, std::uint64_t voice_counters::*field, metric_of metric,
-           std::uint64_t n = 1) {
+void count(connection_state& st, std::atomic<std::uint64_t> voice_counters::*field,
+           metric_of metric, std::uint64_t n = 1) {
   st.cfg.counters.get()->*field += n;
   if (st.cfg.metrics != nullptr && metric != nullptr)
     metric(*st.cfg.metrics).Increment(static_cast<double>(n));
@@ -167,6 +188,8 @@ void connected(connection_actor* self, const char* how) {
       {{"mode", st.session().mode()}, {"how", how}});
 }
 
+void release_unmapped(connection_actor* self, std::uint32_t ssrc);
+
 void on_voice_message(connection_actor* self, const voice_message& m) {
   auto& st = self->state;
   using k = voice_message::kind;
@@ -190,6 +213,8 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
         st.mem().target->actor = caf::actor_cast<caf::actor_addr>(self);
       }
       return connected(self, "resumed");
+    case k::speaking:
+      return release_unmapped(self, m.ssrc);
     case k::client_disconnect:
       for (const auto& u : m.user_ids) {
         auto it = st.member_ids.find(u);
@@ -200,6 +225,51 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
     default:
       return;
   }
+}
+
+// A frame from a known speaker: the media transform, the rate limit, the
+// jitter buffer, and on to the person's member.
+void accept_frame(connection_actor* self, const rtp_header& h, const std::string& user,
+                  bytes opus) {
+  auto& st = self->state;
+  auto frame = st.media->incoming(user, std::move(opus));
+  if (!frame) return count(st, &voice_counters::decrypt_failures, decrypt_failures);
+  auto& s = st.speakers[h.ssrc];
+  const auto now = clock::now();
+  if (!s.within_rate(now)) return count(st, &voice_counters::flooded, packets_flooded);
+  count(st, &voice_counters::packets_in, packets_in);
+  s.user = user;
+  s.last_packet = now;
+  s.silence_left = static_cast<int>(st.cfg.silence_fill / frame_time);
+  s.buffer.push({h.sequence, h.timestamp, std::move(*frame)});
+  release(self, s, false);
+  ensure_ticking(self);
+}
+
+// Audio can overtake the speaking event that names its SSRC (UDP and the
+// WebSocket race): the first second of it waits for the name rather than
+// being lost. Beyond that, or from too many unnamed SSRCs, it is dropped.
+constexpr std::size_t max_unmapped_frames = 50;
+constexpr std::size_t max_unmapped_ssrcs = 8;
+
+void hold_unmapped(connection_actor* self, const rtp_header& h, bytes opus) {
+  auto& st = self->state;
+  auto it = st.unmapped.find(h.ssrc);
+  if (it == st.unmapped.end() && st.unmapped.size() >= max_unmapped_ssrcs)
+    return count(st, &voice_counters::unknown_ssrc, nullptr);
+  auto& held = st.unmapped[h.ssrc];
+  if (held.size() >= max_unmapped_frames) return count(st, &voice_counters::unknown_ssrc, nullptr);
+  held.emplace_back(h, std::move(opus));
+}
+
+void release_unmapped(connection_actor* self, std::uint32_t ssrc) {
+  auto& st = self->state;
+  auto it = st.unmapped.find(ssrc);
+  const auto user = st.session().user_of(ssrc);
+  if (it == st.unmapped.end() || !user) return;
+  auto held = std::move(it->second);
+  st.unmapped.erase(it);
+  for (auto& [h, opus] : held) accept_frame(self, h, *user, std::move(opus));
 }
 
 void on_datagram(connection_actor* self, const bytes& d) {
@@ -220,23 +290,8 @@ void on_datagram(connection_actor* self, const bytes& d) {
     return;
   }
   const auto user = st.session().user_of(h.ssrc);
-  if (!user) {
-    count(st, &voice_counters::unknown_ssrc, nullptr);
-    return;
-  }
-  auto frame = st.media->incoming(*user, std::move(*opus));
-  if (!frame) {
-    count(st, &voice_counters::decrypt_failures, decrypt_failures);
-    return;
-  }
-  count(st, &voice_counters::packets_in, packets_in);
-  auto& s = st.speakers[h.ssrc];
-  s.user = *user;
-  s.last_packet = clock::now();
-  s.silence_left = static_cast<int>(st.cfg.silence_fill / frame_time);
-  s.buffer.push({h.sequence, h.timestamp, std::move(*frame)});
-  release(self, s, false);
-  ensure_ticking(self);
+  if (!user) return hold_unmapped(self, h, std::move(*opus));
+  accept_frame(self, h, *user, std::move(*opus));
 }
 
 // One packet into the channel: RTP, the media transform, transport encryption.

@@ -8,6 +8,7 @@
 // outlives the actor: a connection killed and restarted resumes the
 // session instead of identifying again.
 
+#include <atomic>
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 #include <chrono>
@@ -42,9 +43,10 @@ struct voice_memory {
   std::uint32_t nonce = 0;
 };
 
+// Written by the connection, read by /voice status and tests.
 struct voice_counters {
-  std::uint64_t packets_in = 0, packets_out = 0, lost = 0, decrypt_failures = 0, unknown_ssrc = 0,
-                resumes = 0, identifies = 0;
+  std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, lost{0}, decrypt_failures{0},
+      unknown_ssrc{0}, flooded{0}, resumes{0}, identifies{0};
 };
 
 struct voice_connection_settings {

@@ -9,7 +9,7 @@
 //   {"cmd":"speak","user":"u1","ssrc":4242,"frames_file":"…","swap_pairs":true,"lose":[3]}
 //       the user joins the channel, speaks on ssrc, and the Opus frames of
 //       frames_file (each a 2-byte big-endian length, then the packet) go
-//       to every client, paced at 20 ms
+//       to every client, paced at 20 ms ("flood":N: N times over, unpaced)
 //   {"cmd":"drop"}                 every voice WebSocket dropped without a close frame
 //   {"cmd":"close","code":4015}    every voice WebSocket closed with a code
 //   {"cmd":"leave","user":"u1"}    the user leaves the channel
@@ -49,7 +49,10 @@ voice.on('heartbeat', (d) => out({ event: 'voice_heartbeat', seq_ack: d.seq_ack 
 const commands = {
   async speak(c) {
     voice.announceUser(c.user, c.ssrc);
-    await voice.sendAudio(c.ssrc, readFrames(c.frames_file), { swapPairs: !!c.swap_pairs, lose: c.lose || [], paced: true });
+    // flood: the frames repeated `flood` times over, all at once, unpaced.
+    const frames = readFrames(c.frames_file);
+    const sent = c.flood ? Array(c.flood).fill(frames).flat() : frames;
+    await voice.sendAudio(c.ssrc, sent, { swapPairs: !!c.swap_pairs, lose: c.lose || [], paced: !c.flood });
     out({ event: 'spoke', user: c.user });
   },
   drop() {
