@@ -137,6 +137,27 @@ try {
   assert.ok(heard.rms > 300, `the answer is speech (rms ${heard.rms.toFixed(0)})`);
   assert.equal(voice.stats.decryptFailures, 0);
 
+  step('the voice server moves while a turn is in progress: answered on the new one');
+  const voice2 = await new FakeVoiceServer({ tls }).start();
+  try {
+    voice.announceUser('u-ann', 4242);
+    await voice.sendAudio(4242, goforward(), { paced: true });
+    const moved = waitFor(voice2, 'ready');
+    gw.moveVoiceServer(voice2);
+    await moved;
+    voice2.announceUser('u-ann', 4242);
+    await waitFor(voice2, 'speaking', (d) => d.speaking === 1, 60000);
+    await waitFor(voice2, 'speaking', (d) => d.speaking === 0, 60000);
+    const answered = voice2.received.filter((p) => !p.opus.equals(silence)).length;
+    assert.ok(answered > 25, `the turn spoken before the move is answered after it (${answered} frames)`);
+  } finally {
+    // Back to the first server for the rest.
+    const back = waitFor(voice, 'ready');
+    gw.moveVoiceServer(voice);
+    await back;
+    await voice2.stop();
+  }
+
   step('the gateway drops: parleyd resumes');
   const resumed = waitFor(gw, 'resumed');
   gw.drop();
@@ -164,7 +185,7 @@ try {
   await again;
   heard = await speakAndHear(voice, 'u-ann', 4242);
   assert.ok(heard.frames > 25 && heard.rms > 300, 'answered after the kill');
-  assert.equal(voice.stats.identifies, 1, 'never identified again');
+  assert.equal(voice.stats.identifies, 2, 'never identified again since the move back');
 
   step('the gateway actor is killed: it and its voice connection resume, and answer');
   const tree2 = JSON.parse((await ops(opsBase, '/actors')).body);
@@ -177,7 +198,7 @@ try {
   heard = await speakAndHear(voice, 'u-ann', 4242);
   assert.ok(heard.frames > 25 && heard.rms > 300, 'answered after the gateway was killed');
   assert.equal(gw.identifies, 1, 'the gateway never identified again');
-  assert.equal(voice.stats.identifies, 1, 'nor did the voice connection');
+  assert.equal(voice.stats.identifies, 2, 'nor did the voice connection');
   const metrics = (await ops(opsBase, '/metrics')).body;
   const metric = (name) => Number((metrics.match(new RegExp(`^${name} (\\S+)$`, 'm')) || [])[1]);
   assert.ok(metric('parley_discord_gateway_resumes_total') >= 2, 'gateway resumes counted');

@@ -17,6 +17,8 @@ namespace parley::discord {
 // The bot's voice in one guild, as the gateway's events told it.
 struct guild_voice {
   std::string channel, session_id, token, endpoint;
+  // What the running connection was given (its memory is its own to change).
+  std::string connected_session, connected_token, connected_endpoint;
   std::shared_ptr<voice_memory> memory;  // the running connection's
   std::shared_ptr<voice_counters> counters = std::make_shared<voice_counters>();
 };

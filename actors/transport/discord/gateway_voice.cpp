@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/transport/discord/gateway_actor.hpp"
+#include "actors/transport/discord/voice_messages.hpp"
 #include "messages/transport.hpp"
 #include "runtime/common/log.hpp"
 
@@ -57,23 +58,30 @@ void start_voice(gateway_actor* self, const std::string& guild) {
   st.voice_ids[guild] = st.voices->add(voice_connection_spec(s), false);
 }
 
-// Both halves known (the bot's voice session, the voice server): connect,
-// or reconnect when the server changed (a region move).
+// Both halves known (the bot's voice session, the voice server): connect;
+// when the server changed under a running connection (a region or channel
+// move), it moves there, keeping its members and their turns.
 void maybe_connect(gateway_actor* self, const std::string& guild) {
   auto& st = self->state;
   auto& v = st.mem->voice[guild];
   if (v.channel.empty() || v.session_id.empty() || v.token.empty() || v.endpoint.empty()) return;
-  if (v.memory) {
-    const auto& j = v.memory->session.join();
-    if (j.endpoint == v.endpoint && j.token == v.token && j.session_id == v.session_id &&
-        st.voice_ids.count(guild))
-      return;
-    log::info("discord", "voice server changed: reconnecting",
-              {{"guild", guild}, {"endpoint", v.endpoint}});
-    stop_voice(self, guild);
-    v.memory.reset();
+  const bool same = v.connected_endpoint == v.endpoint && v.connected_token == v.token &&
+                    v.connected_session == v.session_id;
+  const auto running = st.voice_ids.find(guild);
+  if (running != st.voice_ids.end() && same) return;
+  v.connected_endpoint = v.endpoint;
+  v.connected_token = v.token;
+  v.connected_session = v.session_id;
+  if (running == st.voice_ids.end()) return start_voice(self, guild);
+  if (auto a = st.voices->handle(running->second)) {
+    self->send(a, vmove_atom::value, v.channel, v.session_id, v.token, v.endpoint);
+    return;
   }
-  start_voice(self, guild);
+  // Between two incarnations (restarted from this actor, so nothing runs on
+  // the memory now): the next one connects to the new server.
+  v.memory->session.move_to(
+      voice_join{guild, v.channel, st.mem->bot_user, v.session_id, v.token, v.endpoint});
+  v.memory->udp.reset();
 }
 
 std::size_t others_in(gateway_actor* self, const std::string& guild, const std::string& channel) {

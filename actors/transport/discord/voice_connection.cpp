@@ -368,6 +368,26 @@ void on_closed(connection_actor* self, int code, const std::string& why) {
   self->delayed_send(self, st.cfg.reconnect_delay, vreconnect_atom::value, st.gen);
 }
 
+// A new voice server (or channel): identify there with a fresh socket and
+// key; the members stay in the room, so a turn in progress is answered
+// once the new connection is up.
+void move(connection_actor* self, const std::string& channel, const std::string& session_id,
+          const std::string& token, const std::string& endpoint) {
+  auto& st = self->state;
+  auto j = st.session().join();
+  j.channel_id = channel;
+  j.session_id = session_id;
+  j.token = token;
+  j.endpoint = endpoint;
+  say(self, runtime::log_level::info, "voice server changed: moving", {{"endpoint", endpoint}});
+  st.session().move_to(std::move(j));
+  st.cipher.reset();
+  st.mem().udp.reset();
+  st.speakers.clear();
+  st.unmapped.clear();
+  connect(self);
+}
+
 void leave(connection_actor* self) {
   auto& st = self->state;
   for (const auto& [user, id] : st.member_ids)
@@ -449,6 +469,9 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
         if (from == st.lead) send_reply(self, std::move(opus));
       },
       [self](leave_atom) { leave(self); },
+      [self](vmove_atom, const std::string& channel, const std::string& session_id,
+             const std::string& token,
+             const std::string& endpoint) { move(self, channel, session_id, token, endpoint); },
   }
       .or_else(st.members->handlers());
 }

@@ -16,6 +16,9 @@ using vudp_atom = caf::atom_constant<caf::atom("dvudp")>;
 using vbeat_atom = caf::atom_constant<caf::atom("dvbeat")>;
 using vtick_atom = caf::atom_constant<caf::atom("dvtick")>;
 using vreconnect_atom = caf::atom_constant<caf::atom("dvrecon")>;
+// Gateway -> voice connection: the voice server changed (a region move, a
+// channel move): connect there, keeping the members and their turns.
+using vmove_atom = caf::atom_constant<caf::atom("dvmove")>;
 // Connection -> member: one of the person's Opus frames, in order.
 using member_frame_atom = caf::atom_constant<caf::atom("dmframe")>;
 // Member -> connection: one reply packet, already paced by the session.

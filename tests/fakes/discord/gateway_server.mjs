@@ -169,6 +169,16 @@ export class FakeGateway extends EventEmitter {
     return reply;
   }
 
+  // Discord moves the guild's voice to another server (a region move).
+  moveVoiceServer(voice) {
+    this.options.voice = voice;
+    this.botVoice.token = randomBytes(8).toString('hex');
+    voice.options.expect = {
+      server_id: this.options.guild, user_id: this.options.botId, session_id: this.botVoice.sessionId, token: this.botVoice.token,
+    };
+    this.broadcast('VOICE_SERVER_UPDATE', { token: this.botVoice.token, guild_id: this.options.guild, endpoint: voice.endpoint });
+  }
+
   drop(code) {
     for (const ws of this.wss.clients) (code ? ws.close(code) : ws.terminate());
   }
