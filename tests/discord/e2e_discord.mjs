@@ -208,7 +208,9 @@ try {
 
   step('/voice status and /voice leave');
   const status = await gw.command('u-ann', 'status');
-  assert.match(status.data.content, /In <#c1> with 1 people/);
+  console.log(`e2e: /voice status says: ${status.data.content}`);
+  assert.match(status.data.content, /In <#c1> with 1 person\./);
+  assert.match(status.data.content, /Last turns answered in \d+(, \d+)* ms/);
   const closed = waitFor(voice, 'closed');
   const left = await gw.command('u-ann', 'leave');
   assert.match(left.data.content, /Left <#c1>/);

@@ -191,10 +191,18 @@ void status(gateway_actor* self, const interaction& i) {
     text = "Not in a voice channel.";
   } else {
     const auto& c = *mine->second.counters;
+    const auto n = others_in(self, i.guild_id, mine->second.channel);
     text = "In " + mention(mine->second.channel) + " with " +
-           std::to_string(others_in(self, i.guild_id, mine->second.channel)) +
-           " people. Voice packets in " + std::to_string(c.packets_in.load()) + ", out " +
+           (n == 1 ? std::string("1 person") : std::to_string(n) + " people") +
+           ". Voice packets in " + std::to_string(c.packets_in.load()) + ", out " +
            std::to_string(c.packets_out.load()) + ", lost " + std::to_string(c.lost.load()) + ".";
+    const auto turns = c.last_turns();
+    if (!turns.empty()) {
+      text += " Last turns answered in";
+      for (std::size_t k = 0; k < turns.size(); ++k)
+        text += (k == 0 ? " " : ", ") + std::to_string(turns[k].count());
+      text += " ms (from the end of the turn to the answer's first audio).";
+    }
   }
   text += " Engines: " + st.cfg.engines + ". Gateway latency: " + gateway + ".";
   reply(self, i, text);

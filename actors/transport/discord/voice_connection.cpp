@@ -469,6 +469,9 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
         if (from == st.lead) send_reply(self, std::move(opus));
       },
       [self](leave_atom) { leave(self); },
+      [self](member_latency_atom, std::int64_t ms) {
+        self->state.cfg.counters->turn_answered(std::chrono::milliseconds(ms));
+      },
       [self](vmove_atom, const std::string& channel, const std::string& session_id,
              const std::string& token,
              const std::string& endpoint) { move(self, channel, session_id, token, endpoint); },
@@ -477,6 +480,17 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
 }
 
 }  // namespace
+
+void voice_counters::turn_answered(std::chrono::milliseconds latency) {
+  std::lock_guard<std::mutex> g(mutex_);
+  last_turns_.push_back(latency);
+  if (last_turns_.size() > 5) last_turns_.pop_front();
+}
+
+std::vector<std::chrono::milliseconds> voice_counters::last_turns() const {
+  std::lock_guard<std::mutex> g(mutex_);
+  return {last_turns_.begin(), last_turns_.end()};
+}
 
 runtime::child_spec voice_connection_spec(voice_connection_settings settings) {
   runtime::child_spec c;

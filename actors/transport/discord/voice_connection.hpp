@@ -13,9 +13,11 @@
 #include <caf/actor_addr.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "actors/transport/discord/discord_metrics.hpp"
 #include "actors/transport/discord/voice_session.hpp"
@@ -47,6 +49,14 @@ struct voice_memory {
 struct voice_counters {
   std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, lost{0}, decrypt_failures{0},
       unknown_ssrc{0}, flooded{0}, resumes{0}, identifies{0};
+
+  // From the end of someone's speech to the first audio of the answer.
+  void turn_answered(std::chrono::milliseconds latency);
+  std::vector<std::chrono::milliseconds> last_turns() const;  // oldest first
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<std::chrono::milliseconds> last_turns_;
 };
 
 struct voice_connection_settings {

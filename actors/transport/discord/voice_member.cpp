@@ -1,6 +1,8 @@
 #include "actors/transport/discord/voice_member.hpp"
 
 #include <caf/all.hpp>
+#include <chrono>
+#include <map>
 #include <optional>
 
 #include "actors/transport/discord/voice_messages.hpp"
@@ -15,13 +17,30 @@ using namespace parley::messages;
 struct member_state {
   std::optional<transport::session_link> link;
   caf::actor connection;
+  std::string user;
+  // The person's turns heard to their end, not yet answered.
+  std::map<std::uint64_t, std::chrono::steady_clock::time_point> ended;
   static inline const char* name = "discord_member";
 };
 using member_actor = caf::stateful_actor<member_state>;
 
+// The answer's latency for the person's own turns, for /voice status.
+void on_event(member_actor* self, const session_event& e) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  if (e.type == event_type::speech_ended && e.user == st.user) st.ended[e.turn] = now;
+  if (e.type != event_type::audio_started) return;
+  const auto it = st.ended.find(e.turn);
+  if (it == st.ended.end()) return;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second);
+  st.ended.erase(st.ended.begin(), std::next(it));
+  self->send(st.connection, member_latency_atom::value, static_cast<std::int64_t>(ms.count()));
+}
+
 caf::behavior voice_member(member_actor* self, member_settings cfg, runtime::child_context ctx) {
   auto& st = self->state;
   st.connection = cfg.connection;
+  st.user = cfg.user;
   transport::session_link::hooks hooks;
   hooks.on_joined = [self, sup = ctx.supervisor, id = ctx.id](bool first) {
     if (first) runtime::announce_ready(self, sup, id);
@@ -37,6 +56,7 @@ caf::behavior voice_member(member_actor* self, member_settings cfg, runtime::chi
       [self](join_atom) { self->state.link->on_join_retry(self); },
       [self](session_event& e) {
         if (e.type != event_type::error) self->state.link->count_received();
+        on_event(self, e);
       },
       [self](reply_audio& a) {
         self->state.link->count_received();

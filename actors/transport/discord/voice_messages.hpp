@@ -23,5 +23,8 @@ using vmove_atom = caf::atom_constant<caf::atom("dvmove")>;
 using member_frame_atom = caf::atom_constant<caf::atom("dmframe")>;
 // Member -> connection: one reply packet, already paced by the session.
 using member_reply_atom = caf::atom_constant<caf::atom("dmreply")>;
+// Member -> connection: how long the person's last turn took to answer
+// (end of speech to the first audio), in milliseconds.
+using member_latency_atom = caf::atom_constant<caf::atom("dmlatency")>;
 
 }  // namespace parley::discord
