@@ -45,11 +45,13 @@ struct tls_files {
   std::string cert() const { return (dir / "cert.pem").string(); }
 };
 
-// "go forward ten meters" and a second of silence, as the fake reads frames.
+// "go forward ten meters" and some silence, as the fake reads frames.
+const auto utterance = test::goforward_packets(300ms);
+
 std::string utterance_file(const std::filesystem::path& dir) {
   const auto path = (dir / "goforward.frames").string();
   std::ofstream out(path, std::ios::binary);
-  for (const auto& p : test::goforward_packets(300ms)) {
+  for (const auto& p : utterance) {
     out.put(static_cast<char>(p.size() >> 8));
     out.put(static_cast<char>(p.size() & 0xFF));
     out.write(reinterpret_cast<const char*>(p.data()), static_cast<std::streamsize>(p.size()));
@@ -176,6 +178,8 @@ BOOST_AUTO_TEST_CASE(a_flood_from_one_speaker_is_dropped_and_counted_and_others_
   BOOST_REQUIRE(!fake->wait_event("voice_ready", 20s).is_null());
   BOOST_CHECK_GT(speak_and_hear_reply("u-flood", 666), 25);  // a speaker like any other
   const auto from = fake->count();
+  const auto in_before = counters->packets_in.load();
+  const auto sent = 8 * utterance.size();
   fake->send({{"cmd", "speak"},
               {"user", "u-flood"},
               {"ssrc", 666},
@@ -187,7 +191,14 @@ BOOST_AUTO_TEST_CASE(a_flood_from_one_speaker_is_dropped_and_counted_and_others_
       !fake->wait_for([](const json& e) { return e["event"] == "speaking" && e["speaking"] == 0; },
                       60s, from)
            .is_null());
-  BOOST_CHECK_GT(counters->flooded.load(), 500U);
+  // At most a burst of 100 and 75 a second get through: far fewer than were
+  // sent at once (how many exactly depends on how fast they were handled).
+  const auto accepted = counters->packets_in.load() - in_before;
+  BOOST_TEST_MESSAGE("flood: " << sent << " sent, " << accepted << " taken, "
+                               << counters->flooded.load() << " dropped");
+  BOOST_CHECK_GT(counters->flooded.load(), 0U);
+  BOOST_CHECK_LT(accepted, sent / 2);
+  BOOST_CHECK_LE(accepted + counters->flooded.load(), sent);
   BOOST_CHECK_GT(metric("parley_turns_total"), 1);
   BOOST_CHECK_GT(speak_and_hear_reply("u-ann", 4242), 25);
 }

@@ -1,106 +1,15 @@
 #include "actors/transport/discord/voice_connection.hpp"
 
-#include <algorithm>
-#include <caf/all.hpp>
-#include <map>
-#include <optional>
-
-#include "actors/transport/discord/jitter_buffer.hpp"
-#include "actors/transport/discord/media_transform.hpp"
 #include "actors/transport/discord/udp_link.hpp"
-#include "actors/transport/discord/voice_member.hpp"
+#include "actors/transport/discord/voice_connection_state.hpp"
 #include "actors/transport/discord/voice_messages.hpp"
-#include "actors/transport/discord/wss_client.hpp"
 #include "messages/transport.hpp"
-#include "runtime/common/child_set.hpp"
-#include "runtime/common/log.hpp"
 
 namespace parley::discord {
 
-namespace {
-
-using namespace std::chrono_literals;
-using clock = std::chrono::steady_clock;
-using messages::leave_atom;
-
-constexpr auto frame_time = 20ms;
-constexpr int trailing_silence_frames = 5;  // what Discord asks after speech
-
-// A speaker sends 50 packets a second; a burst after a network stall is
-// allowed, a flood is not: beyond this rate packets are dropped and counted.
-constexpr double flood_rate = 75;    // packets per second, sustained
-constexpr double flood_burst = 100;  // packets at once
-
-struct speaker {
-  jitter_buffer buffer;
-  std::string user;
-  clock::time_point last_packet;
-  int silence_left = 0;  // frames of silence still to give while paused
-  double allowance = flood_burst;
-  clock::time_point refilled;
-
-  bool within_rate(clock::time_point now) {
-    const std::chrono::duration<double> since = now - refilled;
-    refilled = now;
-    allowance = std::min(flood_burst, allowance + since.count() * flood_rate);
-    if (allowance < 1) return false;
-    allowance -= 1;
-    return true;
-  }
-};
-
-struct connection_state {
-  voice_connection_settings cfg;
-  std::unique_ptr<wss_client> ws;
-  std::unique_ptr<transport_cipher> cipher;
-  std::unique_ptr<media_transform> media = std::make_unique<passthrough_media>();
-  std::uint64_t gen = 0;  // of the current WebSocket
-  std::map<std::uint32_t, speaker> speakers;
-  std::map<std::uint32_t, std::vector<std::pair<rtp_header, bytes>>> unmapped;
-  std::optional<runtime::child_set> members;
-  std::map<std::string, runtime::actor_id> member_ids;
-  caf::actor_addr lead;  // every member gets the reply: the lead's copy is played
-  bool speaking = false, ticking = false;
-  clock::time_point last_reply;
-  int trailing_silence = 0;
-  static inline const char* name = "discord_voice";
-
-  voice_memory& mem() { return *cfg.memory; }
-  voice_session& session() { return cfg.memory->session; }
-};
-
-// Counts into the connection's counters and, when given, the metrics.
-using metric_of = prometheus::Counter& (*)(discord_metrics&);
-prometheus::Counter& packets_in(discord_metrics& m) {
-  return m.packets_in;
-}
-prometheus::Counter& packets_out(discord_metrics& m) {
-  return m.packets_out;
-}
-prometheus::Counter& packets_lost(discord_metrics& m) {
-  return m.packets_lost;
-}
-prometheus::Counter& decrypt_failures(discord_metrics& m) {
-  return m.decrypt_failures;
-}
-prometheus::Counter& voice_resumes(discord_metrics& m) {
-  return m.voice_resumes;
-}
-prometheus::Counter& packets_flooded(discord_metrics& m) {
-  return m.packets_flooded;
-}
-
-void count(connection_state& st, std::atomic<std::uint64_t> voice_counters::*field,
-           metric_of metric, std::uint64_t n = 1) {
-  st.cfg.counters.get()->*field += n;
-  if (st.cfg.metrics != nullptr && metric != nullptr)
-    metric(*st.cfg.metrics).Increment(static_cast<double>(n));
-}
-using connection_actor = caf::stateful_actor<connection_state>;
-
 // A log line about this connection: its guild and channel first.
 void say(connection_actor* self, runtime::log_level level, const std::string& msg,
-         std::vector<log::field> extra = {}) {
+         std::vector<log::field> extra) {
   const auto& j = self->state.session().join();
   extra.insert(extra.begin(), {{"guild", j.guild_id}, {"channel", j.channel_id}});
   log::write(level, "discord", msg, extra);
@@ -109,6 +18,11 @@ void say(connection_actor* self, runtime::log_level level, const std::string& ms
 void send_ws(connection_actor* self, const std::string& text) {
   if (self->state.ws) self->state.ws->send_text(text);
 }
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+using messages::leave_atom;
 
 void connect(connection_actor* self) {
   auto& st = self->state;
@@ -126,36 +40,6 @@ void connect(connection_actor* self) {
   st.ws.reset();  // the old socket's thread ends before the new one starts
   st.ws = std::make_unique<wss_client>(
       wss_options{"wss://" + st.session().join().endpoint + "/?v=8", st.cfg.ca_file}, std::move(h));
-}
-
-void ensure_ticking(connection_actor* self) {
-  if (self->state.ticking) return;
-  self->state.ticking = true;
-  self->delayed_send(self, frame_time, vtick_atom::value);
-}
-
-caf::actor member_for(connection_actor* self, const std::string& user) {
-  auto& st = self->state;
-  auto it = st.member_ids.find(user);
-  if (it == st.member_ids.end()) {
-    const auto& j = st.session().join();
-    const auto id = st.members->add(voice_member_spec({j.guild_id, j.channel_id, user, st.cfg.tree,
-                                                       caf::actor_cast<caf::actor>(self)}),
-                                    false);
-    it = st.member_ids.emplace(user, id).first;
-  }
-  return st.members->handle(it->second);
-}
-
-void to_member(connection_actor* self, const std::string& user, bytes opus) {
-  if (auto m = member_for(self, user)) self->send(m, member_frame_atom::value, std::move(opus));
-}
-
-void release(connection_actor* self, speaker& s, bool all) {
-  const auto lost_before = s.buffer.lost();
-  auto frames = all ? s.buffer.drain() : s.buffer.pop();
-  count(self->state, &voice_counters::lost, packets_lost, s.buffer.lost() - lost_before);
-  for (auto& f : frames) to_member(self, s.user, std::move(f.opus));
 }
 
 void start_udp(connection_actor* self) {
@@ -187,8 +71,6 @@ void connected(connection_actor* self, const char* how) {
   say(self, runtime::log_level::info, "voice connected",
       {{"mode", st.session().mode()}, {"how", how}});
 }
-
-void release_unmapped(connection_actor* self, std::uint32_t ssrc);
 
 void on_voice_message(connection_actor* self, const voice_message& m) {
   auto& st = self->state;
@@ -227,51 +109,6 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
   }
 }
 
-// A frame from a known speaker: the media transform, the rate limit, the
-// jitter buffer, and on to the person's member.
-void accept_frame(connection_actor* self, const rtp_header& h, const std::string& user,
-                  bytes opus) {
-  auto& st = self->state;
-  auto frame = st.media->incoming(user, std::move(opus));
-  if (!frame) return count(st, &voice_counters::decrypt_failures, decrypt_failures);
-  auto& s = st.speakers[h.ssrc];
-  const auto now = clock::now();
-  if (!s.within_rate(now)) return count(st, &voice_counters::flooded, packets_flooded);
-  count(st, &voice_counters::packets_in, packets_in);
-  s.user = user;
-  s.last_packet = now;
-  s.silence_left = static_cast<int>(st.cfg.silence_fill / frame_time);
-  s.buffer.push({h.sequence, h.timestamp, std::move(*frame)});
-  release(self, s, false);
-  ensure_ticking(self);
-}
-
-// Audio can overtake the speaking event that names its SSRC (UDP and the
-// WebSocket race): the first second of it waits for the name rather than
-// being lost. Beyond that, or from too many unnamed SSRCs, it is dropped.
-constexpr std::size_t max_unmapped_frames = 50;
-constexpr std::size_t max_unmapped_ssrcs = 8;
-
-void hold_unmapped(connection_actor* self, const rtp_header& h, bytes opus) {
-  auto& st = self->state;
-  auto it = st.unmapped.find(h.ssrc);
-  if (it == st.unmapped.end() && st.unmapped.size() >= max_unmapped_ssrcs)
-    return count(st, &voice_counters::unknown_ssrc, nullptr);
-  auto& held = st.unmapped[h.ssrc];
-  if (held.size() >= max_unmapped_frames) return count(st, &voice_counters::unknown_ssrc, nullptr);
-  held.emplace_back(h, std::move(opus));
-}
-
-void release_unmapped(connection_actor* self, std::uint32_t ssrc) {
-  auto& st = self->state;
-  auto it = st.unmapped.find(ssrc);
-  const auto user = st.session().user_of(ssrc);
-  if (it == st.unmapped.end() || !user) return;
-  auto held = std::move(it->second);
-  st.unmapped.erase(it);
-  for (auto& [h, opus] : held) accept_frame(self, h, *user, std::move(opus));
-}
-
 void on_datagram(connection_actor* self, const bytes& d) {
   auto& st = self->state;
   if (st.session().current() == voice_session::phase::discovering) {
@@ -292,63 +129,6 @@ void on_datagram(connection_actor* self, const bytes& d) {
   const auto user = st.session().user_of(h.ssrc);
   if (!user) return hold_unmapped(self, h, std::move(*opus));
   accept_frame(self, h, *user, std::move(*opus));
-}
-
-// One packet into the channel: RTP, the media transform, transport encryption.
-void send_packet(connection_actor* self, bytes opus) {
-  auto& st = self->state;
-  auto& mem = st.mem();
-  const auto header = make_rtp_header(mem.rtp_seq++, mem.rtp_timestamp, *st.session().ssrc());
-  mem.rtp_timestamp += 960;  // 20 ms at 48 kHz
-  if (mem.udp->send(st.cipher->seal(header, st.media->outgoing(std::move(opus)), ++mem.nonce)))
-    count(st, &voice_counters::packets_out, packets_out);
-}
-
-void send_reply(connection_actor* self, bytes opus) {
-  auto& st = self->state;
-  if (!st.cipher || !st.mem().udp || !st.session().ssrc()) return;
-  if (!st.speaking) {
-    send_ws(self, st.session().speaking(true));
-    st.speaking = true;
-  }
-  send_packet(self, std::move(opus));
-  st.last_reply = clock::now();
-  st.trailing_silence = trailing_silence_frames;
-  ensure_ticking(self);
-}
-
-// Every 20 ms while someone is speaking or pausing, or the reply is ending:
-// a speaker's held frames go out once they paused, then silence while the
-// core waits for the end of the turn; after the reply, five silence frames
-// and speaking off.
-void tick(connection_actor* self) {
-  auto& st = self->state;
-  const auto now = clock::now();
-  bool busy = false;
-  for (auto& [ssrc, s] : st.speakers) {
-    if (now - s.last_packet < st.cfg.quiet_after) {
-      busy = true;
-      continue;
-    }
-    if (s.buffer.held() > 0) release(self, s, true);
-    if (s.silence_left > 0) {
-      --s.silence_left;
-      to_member(self, s.user, opus_silence);
-      busy = true;
-    }
-  }
-  if (st.speaking && now - st.last_reply >= st.cfg.quiet_after) {
-    if (st.trailing_silence > 0 && st.cipher) {
-      --st.trailing_silence;
-      send_packet(self, opus_silence);
-    } else {
-      send_ws(self, st.session().speaking(false));
-      st.speaking = false;
-    }
-  }
-  busy |= st.speaking;
-  st.ticking = busy;
-  if (busy) self->delayed_send(self, frame_time, vtick_atom::value);
 }
 
 void on_closed(connection_actor* self, int code, const std::string& why) {
@@ -480,17 +260,6 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
 }
 
 }  // namespace
-
-void voice_counters::turn_answered(std::chrono::milliseconds latency) {
-  std::lock_guard<std::mutex> g(mutex_);
-  last_turns_.push_back(latency);
-  if (last_turns_.size() > 5) last_turns_.pop_front();
-}
-
-std::vector<std::chrono::milliseconds> voice_counters::last_turns() const {
-  std::lock_guard<std::mutex> g(mutex_);
-  return {last_turns_.begin(), last_turns_.end()};
-}
 
 runtime::child_spec voice_connection_spec(voice_connection_settings settings) {
   runtime::child_spec c;
