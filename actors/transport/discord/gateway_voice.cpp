@@ -40,6 +40,8 @@ void stop_voice(gateway_actor* self, const std::string& guild) {
   if (it == st.voice_ids.end()) return;
   if (auto a = st.voices->handle(it->second))
     self->send(a, messages::leave_atom::value);  // its members leave the room first
+  else
+    st.voices->stop(it->second);  // between incarnations: it must not come back
   st.voice_ids.erase(it);
 }
 
