@@ -9,8 +9,6 @@ fake="$here/../fakes/discord"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$fake/npm_install.sh"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-  -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+"$fake/make_cert.sh" "$work"
 FAKE_DISCORD_KEY="$work/key.pem" FAKE_DISCORD_CERT="$work/cert.pem" \
   timeout 200 node "$here/e2e_discord.mjs" "$parleyd"

@@ -1,6 +1,7 @@
 #include <random>
 
 #include "actors/transport/discord/gateway_actor.hpp"
+#include "actors/transport/discord/socket_events.hpp"
 #include "runtime/common/log.hpp"
 
 namespace parley::discord {
@@ -35,15 +36,7 @@ std::string with_query(const std::string& url) {
 void connect(gateway_actor* self) {
   auto& st = self->state;
   const auto gen = ++st.gen;
-  const auto addr = caf::actor_cast<caf::actor_addr>(self);
-  auto to_self = [addr](auto... xs) {
-    if (auto a = caf::actor_cast<caf::actor>(addr)) caf::anon_send(a, xs...);
-  };
-  wss_handlers h;
-  h.on_text = [to_self, gen](std::string t) { to_self(gws_text_atom::value, gen, std::move(t)); };
-  h.on_close = [to_self, gen](int code, std::string why) {
-    to_self(gws_closed_atom::value, gen, code, std::move(why));
-  };
+  auto h = forward_to<gws_text_atom, gws_closed_atom>(caf::actor_cast<caf::actor_addr>(self), gen);
   const auto& s = st.mem->session;
   const auto url = s.has_session() && !s.resume_url().empty() ? s.resume_url() : st.cfg.gateway_url;
   st.ws.reset();

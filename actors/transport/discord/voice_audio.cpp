@@ -42,7 +42,8 @@ void to_member(connection_actor* self, const std::string& user, bytes opus) {
 void release(connection_actor* self, speaker& s, bool all) {
   const auto lost_before = s.buffer.lost();
   auto frames = all ? s.buffer.drain() : s.buffer.pop();
-  count(self->state, &voice_counters::lost, packets_lost, s.buffer.lost() - lost_before);
+  count(self->state.counters().lost, self->state.metrics().packets_lost,
+        s.buffer.lost() - lost_before);
   for (auto& f : frames) to_member(self, s.user, std::move(f.opus));
 }
 
@@ -53,17 +54,10 @@ void send_packet(connection_actor* self, bytes opus) {
   const auto header = make_rtp_header(mem.rtp_seq++, mem.rtp_timestamp, *st.session().ssrc());
   mem.rtp_timestamp += 960;  // 20 ms at 48 kHz
   if (mem.udp->send(st.cipher->seal(header, st.media->outgoing(std::move(opus)), ++mem.nonce)))
-    count(st, &voice_counters::packets_out, packets_out);
+    count(st.counters().packets_out, st.metrics().packets_out);
 }
 
 }  // namespace
-
-void count(connection_state& st, std::atomic<std::uint64_t> voice_counters::*field,
-           metric_of metric, std::uint64_t n) {
-  st.cfg.counters.get()->*field += n;
-  if (st.cfg.metrics != nullptr && metric != nullptr)
-    metric(*st.cfg.metrics).Increment(static_cast<double>(n));
-}
 
 // A frame from a known speaker: the media transform, the rate limit, the
 // jitter buffer, and on to the person's member.
@@ -71,11 +65,11 @@ void accept_frame(connection_actor* self, const rtp_header& h, const std::string
                   bytes opus) {
   auto& st = self->state;
   auto frame = st.media->incoming(user, std::move(opus));
-  if (!frame) return count(st, &voice_counters::decrypt_failures, decrypt_failures);
+  if (!frame) return count(st.counters().decrypt_failures, st.metrics().decrypt_failures);
   auto& s = st.speakers[h.ssrc];
   const auto now = clock::now();
-  if (!s.within_rate(now)) return count(st, &voice_counters::flooded, packets_flooded);
-  count(st, &voice_counters::packets_in, packets_in);
+  if (!s.within_rate(now)) return count(st.counters().flooded, st.metrics().packets_flooded);
+  count(st.counters().packets_in, st.metrics().packets_in);
   s.user = user;
   s.last_packet = now;
   s.silence_left = static_cast<int>(st.cfg.silence_fill / frame_time);
@@ -94,9 +88,9 @@ void hold_unmapped(connection_actor* self, const rtp_header& h, bytes opus) {
   auto& st = self->state;
   auto it = st.unmapped.find(h.ssrc);
   if (it == st.unmapped.end() && st.unmapped.size() >= max_unmapped_ssrcs)
-    return count(st, &voice_counters::unknown_ssrc, nullptr);
+    return void(++st.counters().unknown_ssrc);
   auto& held = st.unmapped[h.ssrc];
-  if (held.size() >= max_unmapped_frames) return count(st, &voice_counters::unknown_ssrc, nullptr);
+  if (held.size() >= max_unmapped_frames) return void(++st.counters().unknown_ssrc);
   held.emplace_back(h, std::move(opus));
 }
 

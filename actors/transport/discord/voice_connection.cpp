@@ -1,5 +1,6 @@
 #include "actors/transport/discord/voice_connection.hpp"
 
+#include "actors/transport/discord/socket_events.hpp"
 #include "actors/transport/discord/udp_link.hpp"
 #include "actors/transport/discord/voice_connection_state.hpp"
 #include "actors/transport/discord/voice_messages.hpp"
@@ -27,16 +28,7 @@ using messages::leave_atom;
 void connect(connection_actor* self) {
   auto& st = self->state;
   const auto gen = ++st.gen;
-  const auto addr = caf::actor_cast<caf::actor_addr>(self);
-  auto to_self = [addr](auto... xs) {
-    if (auto a = caf::actor_cast<caf::actor>(addr)) caf::anon_send(a, xs...);
-  };
-  wss_handlers h;
-  h.on_open = [to_self, gen] { to_self(vws_open_atom::value, gen); };
-  h.on_text = [to_self, gen](std::string t) { to_self(vws_text_atom::value, gen, std::move(t)); };
-  h.on_close = [to_self, gen](int code, std::string why) {
-    to_self(vws_closed_atom::value, gen, code, std::move(why));
-  };
+  auto h = forward_to<vws_text_atom, vws_closed_atom>(caf::actor_cast<caf::actor_addr>(self), gen);
   st.ws.reset();  // the old socket's thread ends before the new one starts
   st.ws = std::make_unique<wss_client>(
       wss_options{"wss://" + st.session().join().endpoint + "/?v=8", st.cfg.ca_file}, std::move(h));
@@ -84,12 +76,12 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
   st.session().on_message(m, now);
   switch (m.what) {
     case k::ready:
-      count(st, &voice_counters::identifies, nullptr);
+      ++st.counters().identifies;
       return start_udp(self);
     case k::session_description:
       return connected(self, "identified");
     case k::resumed:
-      count(st, &voice_counters::resumes, voice_resumes);
+      count(st.counters().resumes, st.metrics().voice_resumes);
       if (st.mem().udp) {
         std::lock_guard<std::mutex> g(st.mem().target->mutex);
         st.mem().target->actor = caf::actor_cast<caf::actor_addr>(self);
@@ -123,7 +115,7 @@ void on_datagram(connection_actor* self, const bytes& d) {
   rtp_header h;
   auto opus = open_voice_packet(*st.cipher, d.data(), d.size(), &h);
   if (!opus) {
-    count(st, &voice_counters::decrypt_failures, decrypt_failures);
+    count(st.counters().decrypt_failures, st.metrics().decrypt_failures);
     return;
   }
   const auto user = st.session().user_of(h.ssrc);
@@ -207,15 +199,19 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
   auto& st = self->state;
   if (!cfg.counters) cfg.counters = std::make_shared<voice_counters>();
   st.cfg = std::move(cfg);
-  if (auto* m = st.cfg.metrics) {
-    m->voice_connections.Increment();
-    self->attach_functor([m](const caf::error&) { m->voice_connections.Decrement(); });
+  if (st.cfg.metrics == nullptr) {
+    st.own_registry = std::make_unique<prometheus::Registry>();
+    st.own_metrics = std::make_unique<discord_metrics>(*st.own_registry);
+    st.cfg.metrics = st.own_metrics.get();
   }
+  st.metrics().voice_connections.Increment();
+  if (!st.own_metrics)  // (its own die with its state: nothing to take back)
+    self->attach_functor(
+        [m = st.cfg.metrics](const caf::error&) { m->voice_connections.Decrement(); });
   start_members(self, ctx);
   connect(self);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);
   return caf::message_handler{
-      [](vws_open_atom, std::uint64_t) {},
       [self](vws_text_atom, std::uint64_t gen, std::string& text) {
         if (gen != self->state.gen) return;
         std::string why;

@@ -62,35 +62,25 @@ struct connection_state {
   int trailing_silence = 0;
   static inline const char* name = "discord_voice";
 
+  // The process's metrics, or the connection's own when none were given.
+  std::unique_ptr<prometheus::Registry> own_registry;
+  std::unique_ptr<discord_metrics> own_metrics;
+  discord_metrics& metrics() { return *cfg.metrics; }
+  voice_counters& counters() { return *cfg.counters; }
+
   voice_memory& mem() { return *cfg.memory; }
   voice_session& session() { return cfg.memory->session; }
 };
 
 using connection_actor = caf::stateful_actor<connection_state>;
 
-// Counts into the connection's counters and, when given, the metrics.
-using metric_of = prometheus::Counter& (*)(discord_metrics&);
-inline prometheus::Counter& packets_in(discord_metrics& m) {
-  return m.packets_in;
+// One event counted twice: in the connection's own counters (for /voice
+// status and tests) and in the process's metrics.
+inline void count(std::atomic<std::uint64_t>& mine, prometheus::Counter& metric,
+                  std::uint64_t n = 1) {
+  mine += n;
+  metric.Increment(static_cast<double>(n));
 }
-inline prometheus::Counter& packets_out(discord_metrics& m) {
-  return m.packets_out;
-}
-inline prometheus::Counter& packets_lost(discord_metrics& m) {
-  return m.packets_lost;
-}
-inline prometheus::Counter& decrypt_failures(discord_metrics& m) {
-  return m.decrypt_failures;
-}
-inline prometheus::Counter& voice_resumes(discord_metrics& m) {
-  return m.voice_resumes;
-}
-inline prometheus::Counter& packets_flooded(discord_metrics& m) {
-  return m.packets_flooded;
-}
-
-void count(connection_state& st, std::atomic<std::uint64_t> voice_counters::*field,
-           metric_of metric, std::uint64_t n = 1);
 
 // voice_connection.cpp
 void say(connection_actor* self, runtime::log_level level, const std::string& msg,

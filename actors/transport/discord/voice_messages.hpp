@@ -8,7 +8,6 @@ namespace parley::discord {
 
 // I/O threads -> voice connection, tagged with the socket's generation so
 // a replaced socket's late events are ignored.
-using vws_open_atom = caf::atom_constant<caf::atom("dvwsopen")>;
 using vws_text_atom = caf::atom_constant<caf::atom("dvwstext")>;
 using vws_closed_atom = caf::atom_constant<caf::atom("dvwsclose")>;
 using vudp_atom = caf::atom_constant<caf::atom("dvudp")>;

@@ -10,8 +10,6 @@ trap 'rm -rf "$work"' EXIT
 command -v node >/dev/null && command -v npm >/dev/null ||
   { echo "FAIL: node and npm are needed (apt-get install nodejs npm)" >&2; exit 1; }
 "$here/npm_install.sh"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-  -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+"$here/make_cert.sh" "$work"
 FAKE_DISCORD_KEY="$work/key.pem" FAKE_DISCORD_CERT="$work/cert.pem" \
   NODE_EXTRA_CA_CERTS="$work/cert.pem" timeout 120 node "$here/reference_client_test.mjs"

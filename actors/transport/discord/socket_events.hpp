@@ -1,0 +1,27 @@
+#pragma once
+// A wss_client's events as messages to an actor: (TextAtom, gen, text) and
+// (ClosedAtom, gen, code, why). The generation lets the actor ignore a
+// replaced socket's late events; a dead actor gets nothing.
+
+#include <caf/all.hpp>
+#include <cstdint>
+#include <string>
+
+#include "actors/transport/discord/wss_client.hpp"
+
+namespace parley::discord {
+
+template <class TextAtom, class ClosedAtom>
+wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
+  auto send = [to](auto... xs) {
+    if (auto a = caf::actor_cast<caf::actor>(to)) caf::anon_send(a, xs...);
+  };
+  wss_handlers h;
+  h.on_text = [send, gen](std::string t) { send(TextAtom::value, gen, std::move(t)); };
+  h.on_close = [send, gen](int code, std::string why) {
+    send(ClosedAtom::value, gen, code, std::move(why));
+  };
+  return h;
+}
+
+}  // namespace parley::discord
