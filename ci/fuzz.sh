@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Runs each libFuzzer target for a bounded time (PARLEY_FUZZ_SECONDS, 30 by
-# default) from its committed corpus. A crash fails the run and leaves the
-# input in build/fuzz/crashes/<target>/: copy it into tests/fuzz/corpus/
-# <target>/ so every build replays it from then on.
+# Runs each libFuzzer target for a bounded time (PARLEY_FUZZ_SECONDS, 20 by
+# default: seven targets, about two minutes in all) from its committed
+# corpus. A crash fails the run and leaves the input in
+# build/fuzz/crashes/<target>/: copy it into tests/fuzz/corpus/<target>/ so
+# every build replays it from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${PARLEY_FUZZ_SECONDS:-30}
+seconds=${PARLEY_FUZZ_SECONDS:-20}
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPARLEY_FUZZ=ON >/dev/null
-targets=(fuzz_client_message fuzz_audio_frames fuzz_gateway_message fuzz_voice_packet)
+targets=(fuzz_client_message fuzz_audio_frames fuzz_gateway_message fuzz_voice_packet
+  fuzz_mls_message fuzz_dave_opcode fuzz_dave_frame)
 # Inputs: one text frame (the server takes larger ones, but the parser
 # reads them the same way); a few dozen length-prefixed Opus packets; one
-# UDP datagram.
-declare -A max_len=([fuzz_client_message]=4096 [fuzz_audio_frames]=2048 [fuzz_gateway_message]=4096 [fuzz_voice_packet]=1600)
+# UDP datagram; an MLS message or DAVE opcode frame (a commit or Welcome for
+# a small call, its ratchet tree included); one DAVE media frame.
+declare -A max_len=([fuzz_client_message]=4096 [fuzz_audio_frames]=2048 [fuzz_gateway_message]=4096 [fuzz_voice_packet]=1600
+  [fuzz_mls_message]=8192 [fuzz_dave_opcode]=8192 [fuzz_dave_frame]=1600)
 cmake --build build/fuzz --target "${targets[@]}"
 for target in "${targets[@]}"; do
   name=${target#fuzz_}

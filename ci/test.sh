@@ -36,7 +36,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/ci/ubs
 step "coverage"
 ci/coverage.sh build/check
 
-step "fuzz (libFuzzer, ${PARLEY_FUZZ_SECONDS:-30} s per target)"
+step "fuzz (libFuzzer, ${PARLEY_FUZZ_SECONDS:-20} s per target)"
 ci/fuzz.sh
 
 step "done"

@@ -48,6 +48,16 @@ void actor_registry::bind(actor_id id, kill_fn kill) {
   changed();
 }
 
+void actor_registry::set_label(actor_id id, const std::string& key, const std::string& value) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return;
+    it->second.info.tags[key] = value;
+  }
+  changed();
+}
+
 void actor_registry::set_state(actor_id id, actor_state state) {
   std::lock_guard<std::mutex> guard(mutex_);
   auto it = entries_.find(id);

@@ -50,6 +50,9 @@ class actor_registry {
   void bind(actor_id id, kill_fn kill);
   void set_state(actor_id id, actor_state state);
   void record_exit(actor_id id, const std::string& reason, bool restarting);
+  // A label the actor itself keeps current (e.g. a voice call's DAVE epoch
+  // and privacy code), shown with the others on the ops endpoint.
+  void set_label(actor_id id, const std::string& key, const std::string& value);
 
   std::vector<actor_info> snapshot() const;
   std::optional<actor_info> find(actor_id id) const;

@@ -35,6 +35,13 @@ discord_metrics::discord_metrics(prometheus::Registry& r)
       decrypt_failures(counter(r, "parley_discord_voice_decrypt_failures_total",
                                "Discord voice packets dropped: malformed or not decrypting.")),
       packets_flooded(counter(r, "parley_discord_voice_packets_flooded_total",
-                              "Discord voice packets dropped: over their speaker's rate.")) {}
+                              "Discord voice packets dropped: over their speaker's rate.")),
+      dave_unencryptable(
+          counter(r, "parley_discord_dave_unencryptable_total",
+                  "Reply frames not sent: DAVE is on and the call's group was not ready.")),
+      dave_transitions(counter(r, "parley_discord_dave_transitions_total",
+                               "DAVE transitions executed (a new epoch or protocol version).")),
+      dave_invalid(counter(r, "parley_discord_dave_invalid_total",
+                           "DAVE commits or Welcomes refused and reported; the group rejoined.")) {}
 
 }  // namespace parley::discord

@@ -21,6 +21,9 @@ struct discord_metrics {
   prometheus::Counter& packets_lost;
   prometheus::Counter& decrypt_failures;
   prometheus::Counter& packets_flooded;
+  prometheus::Counter& dave_unencryptable;
+  prometheus::Counter& dave_transitions;
+  prometheus::Counter& dave_invalid;
 };
 
 }  // namespace parley::discord

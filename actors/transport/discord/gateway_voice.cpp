@@ -183,6 +183,15 @@ void leave(gateway_actor* self, const interaction& i) {
   reply(self, i, "Left " + mention(channel) + ".", false);
 }
 
+// Whether the call is end-to-end encrypted, and the code people compare to
+// check they all see the same group (Discord shows the same one).
+std::string dave_line(const dave_status& d) {
+  if (d.protocol_version == 0 || !d.epoch) return " End-to-end encryption: off.";
+  return " End-to-end encrypted (DAVE " + std::to_string(d.protocol_version) + ", epoch " +
+         std::to_string(*d.epoch) + ", " + std::to_string(d.members) +
+         " members); voice privacy code " + d.privacy_code + ".";
+}
+
 void status(gateway_actor* self, const interaction& i) {
   auto& st = self->state;
   std::string text;
@@ -205,6 +214,7 @@ void status(gateway_actor* self, const interaction& i) {
         text += (k == 0 ? " " : ", ") + std::to_string(turns[k].count());
       text += " ms (from the end of the turn to the answer's first audio).";
     }
+    text += dave_line(c.dave());
   }
   text += " Engines: " + st.cfg.engines + ". Gateway latency: " + gateway + ".";
   reply(self, i, text);

@@ -1,7 +1,7 @@
 #pragma once
-// A wss_client's events as messages to an actor: (TextAtom, gen, text) and
-// (ClosedAtom, gen, code, why). The generation lets the actor ignore a
-// replaced socket's late events; a dead actor gets nothing.
+// A wss_client's events as messages to an actor: (TextAtom, gen, text),
+// (ClosedAtom, gen, code, why) and, when asked, (BinaryAtom, gen, bytes). The generation lets the
+// actor ignore a replaced socket's late events; a dead actor gets nothing.
 
 #include <caf/all.hpp>
 #include <cstdint>
@@ -20,6 +20,16 @@ wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
   h.on_text = [send, gen](std::string t) { send(TextAtom::value, gen, std::move(t)); };
   h.on_close = [send, gen](int code, std::string why) {
     send(ClosedAtom::value, gen, code, std::move(why));
+  };
+  return h;
+}
+
+template <class TextAtom, class ClosedAtom, class BinaryAtom>
+wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
+  auto h = forward_to<TextAtom, ClosedAtom>(to, gen);
+  h.on_binary = [to, gen](std::string b) {
+    if (auto a = caf::actor_cast<caf::actor>(to))
+      caf::anon_send(a, BinaryAtom::value, gen, std::move(b));
   };
   return h;
 }

@@ -47,13 +47,17 @@ void release(connection_actor* self, speaker& s, bool all) {
   for (auto& f : frames) to_member(self, s.user, std::move(f.opus));
 }
 
-// One packet into the channel: RTP, the media transform, transport encryption.
+// One packet into the channel: RTP, DAVE's end-to-end encryption, transport
+// encryption. A frame DAVE cannot encrypt yet (the call's group is still
+// forming) is not sent, and counted.
 void send_packet(connection_actor* self, bytes opus) {
   auto& st = self->state;
   auto& mem = st.mem();
   const auto header = make_rtp_header(mem.rtp_seq++, mem.rtp_timestamp, *st.session().ssrc());
   mem.rtp_timestamp += 960;  // 20 ms at 48 kHz
-  if (mem.udp->send(st.cipher->seal(header, st.media->outgoing(std::move(opus)), ++mem.nonce)))
+  auto frame = dave_outgoing(self, std::move(opus));
+  if (!frame) return count(st.counters().unencryptable, st.metrics().dave_unencryptable);
+  if (mem.udp->send(st.cipher->seal(header, *frame, ++mem.nonce)))
     count(st.counters().packets_out, st.metrics().packets_out);
 }
 
@@ -64,11 +68,12 @@ void send_packet(connection_actor* self, bytes opus) {
 void accept_frame(connection_actor* self, const rtp_header& h, const std::string& user,
                   bytes opus) {
   auto& st = self->state;
-  auto frame = st.media->incoming(user, std::move(opus));
-  if (!frame) return count(st.counters().decrypt_failures, st.metrics().decrypt_failures);
   auto& s = st.speakers[h.ssrc];
   const auto now = clock::now();
+  // The rate limit comes first: a flood costs no decryption.
   if (!s.within_rate(now)) return count(st.counters().flooded, st.metrics().packets_flooded);
+  auto frame = dave_incoming(self, user, std::move(opus));
+  if (!frame) return count(st.counters().decrypt_failures, st.metrics().decrypt_failures);
   count(st.counters().packets_in, st.metrics().packets_in);
   s.user = user;
   s.last_packet = now;
@@ -160,6 +165,16 @@ void voice_counters::turn_answered(std::chrono::milliseconds latency) {
 std::vector<std::chrono::milliseconds> voice_counters::last_turns() const {
   std::lock_guard<std::mutex> g(mutex_);
   return {last_turns_.begin(), last_turns_.end()};
+}
+
+void voice_counters::set_dave(dave_status s) {
+  std::lock_guard<std::mutex> g(mutex_);
+  dave_ = std::move(s);
+}
+
+dave_status voice_counters::dave() const {
+  std::lock_guard<std::mutex> g(mutex_);
+  return dave_;
 }
 
 }  // namespace parley::discord

@@ -28,7 +28,8 @@ using messages::leave_atom;
 void connect(connection_actor* self) {
   auto& st = self->state;
   const auto gen = ++st.gen;
-  auto h = forward_to<vws_text_atom, vws_closed_atom>(caf::actor_cast<caf::actor_addr>(self), gen);
+  auto h = forward_to<vws_text_atom, vws_closed_atom, vws_binary_atom>(
+      caf::actor_cast<caf::actor_addr>(self), gen);
   st.ws.reset();  // the old socket's thread ends before the new one starts
   st.ws = std::make_unique<wss_client>(
       wss_options{"wss://" + st.session().join().endpoint + "/?v=8", st.cfg.ca_file}, std::move(h));
@@ -79,7 +80,8 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
       ++st.counters().identifies;
       return start_udp(self);
     case k::session_description:
-      return connected(self, "identified");
+      connected(self, "identified");
+      return dave_event(self, m);
     case k::resumed:
       count(st.counters().resumes, st.metrics().voice_resumes);
       if (st.mem().udp) {
@@ -89,7 +91,13 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
       return connected(self, "resumed");
     case k::speaking:
       return release_unmapped(self, m.ssrc);
+    case k::clients_connect:
+    case k::dave_prepare_transition:
+    case k::dave_execute_transition:
+    case k::dave_prepare_epoch:
+      return dave_event(self, m);
     case k::client_disconnect:
+      dave_event(self, m);
       for (const auto& u : m.user_ids) {
         auto it = st.member_ids.find(u);
         if (it == st.member_ids.end()) continue;
@@ -153,6 +161,7 @@ void move(connection_actor* self, const std::string& channel, const std::string&
   j.endpoint = endpoint;
   say(self, runtime::log_level::info, "voice server changed: moving", {{"endpoint", endpoint}});
   st.session().move_to(std::move(j));
+  dave_forget(self);  // the new voice server makes a new group
   st.cipher.reset();
   st.mem().udp.reset();
   st.speakers.clear();
@@ -208,6 +217,8 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
   if (!st.own_metrics)  // (its own die with its state: nothing to take back)
     self->attach_functor(
         [m = st.cfg.metrics](const caf::error&) { m->voice_connections.Decrement(); });
+  st.registry = ctx.svc != nullptr ? &ctx.svc->registry : nullptr;
+  st.id = ctx.id;
   start_members(self, ctx);
   connect(self);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);
@@ -217,6 +228,9 @@ caf::behavior voice_connection(connection_actor* self, voice_connection_settings
         std::string why;
         if (auto m = decode_voice(text, &why)) return on_voice_message(self, *m);
         say(self, runtime::log_level::warn, "voice message refused", {{"why", why}});
+      },
+      [self](vws_binary_atom, std::uint64_t gen, const std::string& data) {
+        if (gen == self->state.gen) dave_binary(self, data);
       },
       [self](vws_closed_atom, std::uint64_t gen, int code, std::string& why) {
         if (gen == self->state.gen) on_closed(self, code, why);

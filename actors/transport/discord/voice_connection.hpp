@@ -16,9 +16,11 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "actors/transport/discord/dave/dave_session.hpp"
 #include "actors/transport/discord/discord_metrics.hpp"
 #include "actors/transport/discord/voice_session.hpp"
 #include "runtime/common/supervisor.hpp"
@@ -43,20 +45,35 @@ struct voice_memory {
   std::uint16_t rtp_seq = 0;
   std::uint32_t rtp_timestamp = 0;
   std::uint32_t nonce = 0;
+  // The call's DAVE group and media keys: kept across a killed connection
+  // like the session, so a resume keeps the epoch.
+  std::unique_ptr<dave::dave_session> dave;
+  dave::session_stats dave_counted;  // what the metrics have of its stats
+};
+
+// The DAVE side of a call as /voice status and the ops endpoint show it.
+struct dave_status {
+  int protocol_version = 0;
+  std::optional<std::uint64_t> epoch;
+  std::string privacy_code;
+  std::size_t members = 0;
 };
 
 // Written by the connection, read by /voice status and tests.
 struct voice_counters {
   std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, lost{0}, decrypt_failures{0},
-      unknown_ssrc{0}, flooded{0}, resumes{0}, identifies{0};
+      unknown_ssrc{0}, flooded{0}, resumes{0}, identifies{0}, unencryptable{0};
 
   // From the end of someone's speech to the first audio of the answer.
   void turn_answered(std::chrono::milliseconds latency);
   std::vector<std::chrono::milliseconds> last_turns() const;  // oldest first
+  void set_dave(dave_status s);
+  dave_status dave() const;
 
  private:
   mutable std::mutex mutex_;
   std::deque<std::chrono::milliseconds> last_turns_;
+  dave_status dave_;
 };
 
 struct voice_connection_settings {

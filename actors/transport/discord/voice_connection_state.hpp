@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "actors/transport/discord/jitter_buffer.hpp"
-#include "actors/transport/discord/media_transform.hpp"
 #include "actors/transport/discord/transport_cipher.hpp"
 #include "actors/transport/discord/voice_connection.hpp"
 #include "actors/transport/discord/wss_client.hpp"
@@ -50,7 +49,6 @@ struct connection_state {
   voice_connection_settings cfg;
   std::unique_ptr<wss_client> ws;
   std::unique_ptr<transport_cipher> cipher;
-  std::unique_ptr<media_transform> media = std::make_unique<passthrough_media>();
   std::uint64_t gen = 0;  // of the current WebSocket
   std::map<std::uint32_t, speaker> speakers;
   std::map<std::uint32_t, std::vector<std::pair<rtp_header, bytes>>> unmapped;
@@ -60,6 +58,8 @@ struct connection_state {
   bool speaking = false, ticking = false;
   std::chrono::steady_clock::time_point last_reply;
   int trailing_silence = 0;
+  runtime::actor_registry* registry = nullptr;  // for the DAVE labels
+  runtime::actor_id id = 0;
   static inline const char* name = "discord_voice";
 
   // The process's metrics, or the connection's own when none were given.
@@ -86,6 +86,14 @@ inline void count(std::atomic<std::uint64_t>& mine, prometheus::Counter& metric,
 void say(connection_actor* self, runtime::log_level level, const std::string& msg,
          std::vector<log::field> extra = {});
 void send_ws(connection_actor* self, const std::string& text);
+
+// voice_dave.cpp: DAVE's opcodes and the media frames through it.
+void dave_event(connection_actor* self, const voice_message& m);
+void dave_binary(connection_actor* self, const std::string& data);
+void dave_forget(connection_actor* self);  // a new voice server: a new group
+// Nullopt while DAVE is on and the group not ready: the frame is not sent.
+std::optional<bytes> dave_outgoing(connection_actor* self, bytes opus);
+std::optional<bytes> dave_incoming(connection_actor* self, const std::string& user, bytes frame);
 
 // voice_audio.cpp
 void accept_frame(connection_actor* self, const rtp_header& h, const std::string& user, bytes opus);

@@ -10,6 +10,7 @@ namespace parley::discord {
 // a replaced socket's late events are ignored.
 using vws_text_atom = caf::atom_constant<caf::atom("dvwstext")>;
 using vws_closed_atom = caf::atom_constant<caf::atom("dvwsclose")>;
+using vws_binary_atom = caf::atom_constant<caf::atom("dvwsbin")>;
 using vudp_atom = caf::atom_constant<caf::atom("dvudp")>;
 // The connection's own timers.
 using vbeat_atom = caf::atom_constant<caf::atom("dvbeat")>;

@@ -34,8 +34,8 @@ voice_close_meaning meaning_of_voice_close(int code) {
       return {voice_step::leave, "unknown encryption mode"};
     case 4017:
       return {voice_step::leave,
-              "Discord requires DAVE (end-to-end encryption) for this call, and Parley does not "
-              "speak it yet"};
+              "Discord requires a DAVE (end-to-end encryption) version Parley "
+              "does not speak"};
     case 4021:
       return {voice_step::leave, "disconnected: rate limited"};
     case 4022:
@@ -67,6 +67,12 @@ k kind_of(int op) {
       return k::clients_connect;
     case 13:
       return k::client_disconnect;
+    case 21:
+      return k::dave_prepare_transition;
+    case 22:
+      return k::dave_execute_transition;
+    case 24:
+      return k::dave_prepare_epoch;
     default:
       return k::unknown;
   }
@@ -125,6 +131,23 @@ bool read_users(const json& d, voice_message& m, std::string* error) {
   return true;
 }
 
+bool read_dave(const json& d, voice_message& m, std::string* error) {
+  if (m.what != k::dave_prepare_epoch) {
+    if (!is_uint(d, "transition_id", 0xFFFF))
+      return fail(error, "a DAVE transition without its id");
+    m.transition_id = d["transition_id"].get<int>();
+  }
+  if (m.what == k::dave_execute_transition) return true;
+  if (!is_uint(d, "protocol_version", 255)) return fail(error, "a DAVE event without its version");
+  m.protocol_version = d["protocol_version"].get<int>();
+  if (m.what == k::dave_prepare_epoch) {
+    if (!is_uint(d, "epoch", ~std::uint64_t{0}))
+      return fail(error, "a DAVE epoch without its number");
+    m.epoch = d["epoch"].get<std::uint64_t>();
+  }
+  return true;
+}
+
 bool read_fields(const json& d, voice_message& m, std::string* error) {
   switch (m.what) {
     case k::hello:
@@ -147,6 +170,10 @@ bool read_fields(const json& d, voice_message& m, std::string* error) {
     case k::clients_connect:
     case k::client_disconnect:
       return read_users(d, m, error);
+    case k::dave_prepare_transition:
+    case k::dave_execute_transition:
+    case k::dave_prepare_epoch:
+      return read_dave(d, m, error);
     default:
       return true;
   }
@@ -224,6 +251,10 @@ void voice_session::on_message(const voice_message& m, clock::time_point now) {
     default:
       return;
   }
+}
+
+void voice_session::on_binary_sequence(std::uint16_t seq) {
+  if (seq > seq_ack_) seq_ack_ = seq;
 }
 
 std::optional<std::string> voice_session::select_protocol(const discovered_address& a) {

@@ -20,9 +20,10 @@
 
 namespace parley::discord {
 
-// DAVE is not spoken yet: identify offers protocol version 0, and a server
-// that requires it closes with 4017.
-constexpr int max_dave_protocol_version = 0;
+// DAVE (Discord's end-to-end encryption, on MLS) protocol version 1 is
+// offered in identify; Discord requires it for voice and closes a client
+// without it with 4017.
+constexpr int max_dave_protocol_version = 1;
 
 // What the main gateway's VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE gave.
 struct voice_join {
@@ -39,6 +40,9 @@ struct voice_message {
     resumed,
     clients_connect,
     client_disconnect,
+    dave_prepare_transition,  // 21
+    dave_execute_transition,  // 22
+    dave_prepare_epoch,       // 24
     unknown
   };
   kind what = kind::unknown;
@@ -53,6 +57,9 @@ struct voice_message {
   secret_key key{};                                 // session description
   int dave_protocol_version = 0;                    // session description
   std::vector<std::string> user_ids;                // speaking, connect, disconnect
+  int transition_id = 0;                            // dave 21, 22
+  int protocol_version = 0;                         // dave 21, 24
+  std::uint64_t epoch = 0;                          // dave 24
 };
 // Reads one voice gateway text frame; nullopt (and `error`) for anything
 // that is not a well-formed one (a key of the wrong length, a port out of
@@ -82,6 +89,9 @@ class voice_session {
   // Hello: identify, or resume once a session was established.
   std::string on_hello(std::chrono::milliseconds interval, clock::time_point now);
   void on_message(const voice_message& m, clock::time_point now);
+  // A binary (DAVE) frame's sequence number counts for seq_ack like a text
+  // message's.
+  void on_binary_sequence(std::uint16_t seq);
   // After ready: the IP discovery the caller sends over UDP.
   std::optional<std::uint32_t> ssrc() const { return ssrc_; }
   const std::string& udp_ip() const { return udp_ip_; }

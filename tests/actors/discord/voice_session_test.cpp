@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(hello_is_answered_with_identify_offering_no_dave_yet) {
   BOOST_CHECK_EQUAL(id["d"]["user_id"], "u-bot");
   BOOST_CHECK_EQUAL(id["d"]["session_id"], "sess-1");
   BOOST_CHECK_EQUAL(id["d"]["token"], "voice-token");
-  BOOST_CHECK_EQUAL(id["d"]["max_dave_protocol_version"], 0);
+  BOOST_CHECK_EQUAL(id["d"]["max_dave_protocol_version"], 1);
   BOOST_CHECK(s.current() == voice_session::phase::identified);
 }
 
@@ -181,6 +181,27 @@ BOOST_AUTO_TEST_CASE(malformed_messages_are_refused_with_a_reason_and_unknown_op
   const auto hello = decode_voice(R"({"op":8,"d":{"heartbeat_interval":41250.5}})");
   BOOST_REQUIRE(hello);
   BOOST_CHECK_EQUAL(hello->heartbeat_interval.count(), 41250);
+}
+
+BOOST_AUTO_TEST_CASE(dave_events_are_read_and_binary_sequences_count_for_seq_ack) {
+  const auto prepare = decode_voice(R"({"op":21,"d":{"transition_id":7,"protocol_version":0}})");
+  BOOST_REQUIRE(prepare);
+  BOOST_CHECK(prepare->what == voice_message::kind::dave_prepare_transition);
+  BOOST_CHECK_EQUAL(prepare->transition_id, 7);
+  const auto execute = decode_voice(R"({"op":22,"d":{"transition_id":7}})");
+  BOOST_REQUIRE(execute);
+  BOOST_CHECK(execute->what == voice_message::kind::dave_execute_transition);
+  const auto epoch = decode_voice(R"({"op":24,"d":{"protocol_version":1,"epoch":1}})");
+  BOOST_REQUIRE(epoch);
+  BOOST_CHECK_EQUAL(epoch->epoch, 1U);
+  std::string why;
+  BOOST_CHECK(!decode_voice(R"({"op":22,"d":{}})", &why));
+  BOOST_CHECK(why.find("transition") != std::string::npos);
+  BOOST_CHECK(!decode_voice(R"({"op":24,"d":{"protocol_version":1}})", &why));
+  BOOST_CHECK(!decode_voice(R"({"op":21,"d":{"transition_id":70000,"protocol_version":1}})"));
+  establish();
+  s.on_binary_sequence(40);
+  BOOST_CHECK_EQUAL(s.seq_ack(), 40);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
