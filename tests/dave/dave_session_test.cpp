@@ -112,6 +112,21 @@ BOOST_AUTO_TEST_CASE(a_tampered_or_replayed_frame_is_refused_and_counted) {
   BOOST_CHECK_EQUAL(bob.stats().decrypted, 1U);
 }
 
+BOOST_AUTO_TEST_CASE(the_first_frames_may_arrive_out_of_order) {
+  auto ann = make("1001");
+  auto bob = make("1002");
+  gateway.join("1001", ann);
+  gateway.join("1002", bob);
+  gateway.settle();
+  const auto first = ann.encrypt(opus);
+  const auto second = ann.encrypt(opus);
+  BOOST_REQUIRE(first && second);
+  BOOST_CHECK(bob.decrypt("1001", *second));  // UDP swapped the first two
+  BOOST_CHECK(bob.decrypt("1001", *first));
+  BOOST_CHECK(!bob.decrypt("1001", *first));  // but each is taken once
+  BOOST_CHECK_EQUAL(bob.stats().decrypted, 2U);
+}
+
 BOOST_AUTO_TEST_CASE(a_bad_welcome_is_reported_and_the_member_joins_again) {
   auto ann = make("1001");
   auto bob = make("1002");

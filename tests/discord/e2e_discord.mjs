@@ -1,8 +1,12 @@
 // parleyd on Discord, end to end against the fake Discord (gateway, REST and
 // voice server in tests/fakes/discord): register the commands (through one
 // 429), /voice join from someone not in a channel (an ephemeral error),
-// then from someone who is; they speak encrypted RTP, the spoken answer
-// comes back and the fake decrypts and decodes it; the gateway drops
+// then from someone who is; DAVE is required (as on Discord): the person is
+// a @snazzah/davey member of the call's MLS group with the bot, their
+// speech is end-to-end encrypted, and the spoken answer comes back
+// encrypted for the group, which the fake's davey member decrypts and the
+// fake decodes; /voice status and /actors show the same voice privacy code
+// the davey member sees; the gateway drops
 // (resume), the voice WebSocket drops (resume with seq_ack), the voice
 // connection actor is killed through the ops API (it resumes and the next
 // turn is answered); the gateway actor is killed too; /voice status,
@@ -25,6 +29,10 @@ const TOKEN = `Bot.token.${Math.random().toString(36).slice(2)}`;
 const OPS_TOKEN = 'discord-e2e-ops-token';
 const silence = Buffer.from([0xf8, 0xff, 0xfe]);
 const step = (what) => console.log(`e2e: ${what}`);
+// Snowflakes: DAVE carries user and channel ids as 64-bit numbers.
+const ANN = '1000000000000000011';
+const BOB = '1000000000000000012';
+const CHANNEL = '1000000000000000500';
 
 function waitFor(emitter, event, predicate = () => true, ms = 30000) {
   return new Promise((resolve, reject) => {
@@ -119,33 +127,39 @@ try {
   const opsBase = `http://127.0.0.1:${JSON.parse(opsLine).addr.split(':').pop()}`;
 
   step('/voice join from someone not in a voice channel');
-  const lonely = await gw.command('u-bob', 'join');
+  const lonely = await gw.command(BOB, 'join');
   assert.equal(lonely.type, 4);
   assert.equal(lonely.data.flags, 64, 'ephemeral');
   assert.match(lonely.data.content, /Join a voice channel first/);
 
-  step('/voice join from someone in c1');
-  gw.userVoice('u-ann', 'c1');
+  step('/voice join from someone in a voice channel');
+  gw.userVoice(ANN, CHANNEL);
   const ready = waitFor(voice, 'ready');
-  const joined = await gw.command('u-ann', 'join');
-  assert.match(joined.data.content, /Joining <#c1>/);
+  const joined = await gw.command(ANN, 'join');
+  assert.match(joined.data.content, new RegExp(`Joining <#${CHANNEL}>`));
   await ready;
 
   step('they speak; the answer is heard');
-  let heard = await speakAndHear(voice, 'u-ann', 4242);
+  let heard = await speakAndHear(voice, ANN, 4242);
   assert.ok(heard.frames > 25, `${heard.frames} frames of answer`);
   assert.ok(heard.rms > 300, `the answer is speech (rms ${heard.rms.toFixed(0)})`);
   assert.equal(voice.stats.decryptFailures, 0);
+  const endToEnd = (server) => {
+    assert.equal(server.stats.daveDecryptFailures, 0, 'every frame of the answer decrypts for the davey member');
+    assert.equal(server.stats.daveUnencrypted, 0, 'nothing sent unencrypted');
+    assert.ok(server.stats.daveDecrypted > 25, `${server.stats.daveDecrypted} frames decrypted end to end`);
+  };
+  endToEnd(voice);
 
   step('the voice server moves while a turn is in progress: answered on the new one');
   const voice2 = await new FakeVoiceServer({ tls }).start();
   try {
-    voice.announceUser('u-ann', 4242);
+    voice.announceUser(ANN, 4242);
     await voice.sendAudio(4242, goforward(), { paced: true });
     const moved = waitFor(voice2, 'ready');
     gw.moveVoiceServer(voice2);
     await moved;
-    voice2.announceUser('u-ann', 4242);
+    voice2.announceUser(ANN, 4242);
     await waitFor(voice2, 'speaking', (d) => d.speaking === 1, 60000);
     await waitFor(voice2, 'speaking', (d) => d.speaking === 0, 60000);
     const answered = voice2.received.filter((p) => !p.opus.equals(silence)).length;
@@ -176,14 +190,14 @@ try {
   const all = (Array.isArray(tree) ? tree : [tree]).flatMap(flat);
   const conn = all.find((a) => a.kind === 'discord_voice');
   assert.ok(conn, 'discord_voice is in /actors');
-  assert.equal(conn.labels.channel, 'c1');
+  assert.equal(conn.labels.channel, CHANNEL);
   assert.equal(conn.labels.guild, '100');
-  assert.ok(all.some((a) => a.kind === 'discord_member' && a.labels.user === 'u-ann'), 'its member');
+  assert.ok(all.some((a) => a.kind === 'discord_member' && a.labels.user === ANN), 'its member');
   assert.ok(all.some((a) => a.kind === 'discord_gateway' && a.labels.shard === '0/1'), 'the gateway');
   const again = waitFor(voice, 'resumed');
   assert.equal((await ops(opsBase, `/actors/${conn.id}/kill`, 'POST')).status, 202);
   await again;
-  heard = await speakAndHear(voice, 'u-ann', 4242);
+  heard = await speakAndHear(voice, ANN, 4242);
   assert.ok(heard.frames > 25 && heard.rms > 300, 'answered after the kill');
   assert.equal(voice.stats.identifies, 2, 'never identified again since the move back');
 
@@ -195,7 +209,7 @@ try {
   assert.equal((await ops(opsBase, `/actors/${gateway.id}/kill`, 'POST')).status, 202);
   await gwResumed;
   await voiceResumed;
-  heard = await speakAndHear(voice, 'u-ann', 4242);
+  heard = await speakAndHear(voice, ANN, 4242);
   assert.ok(heard.frames > 25 && heard.rms > 300, 'answered after the gateway was killed');
   assert.equal(gw.identifies, 1, 'the gateway never identified again');
   assert.equal(voice.stats.identifies, 2, 'nor did the voice connection');
@@ -206,24 +220,34 @@ try {
   assert.ok(metric('parley_discord_voice_packets_out_total') > 75, 'packets out counted');
   assert.equal(metric('parley_discord_voice_connections'), 1);
 
+  endToEnd(voice);
+  const code = voice.daveState().speakers.find((sp) => sp.user === ANN).privacy_code;
+  const tree3 = JSON.parse((await ops(opsBase, '/actors')).body);
+  const conn3 = (Array.isArray(tree3) ? tree3 : [tree3]).flatMap(flat).find((a) => a.kind === 'discord_voice');
+  assert.equal(conn3.labels.privacy_code, code, 'the ops endpoint shows the privacy code the davey member sees');
+  assert.equal(metric('parley_discord_dave_invalid_total'), 0);
+
   step('/voice status and /voice leave');
-  const status = await gw.command('u-ann', 'status');
+  const status = await gw.command(ANN, 'status');
   console.log(`e2e: /voice status says: ${status.data.content}`);
-  assert.match(status.data.content, /In <#c1> with 1 person\./);
+  assert.match(status.data.content, new RegExp(`In <#${CHANNEL}> with 1 person\\.`));
   assert.match(status.data.content, /Last turns answered in \d+(, \d+)* ms/);
+  const grouped = code.match(/.{5}/g).join(' ');
+  assert.ok(status.data.content.includes(`voice privacy code ${grouped}.`), 'the privacy code in /voice status');
+  assert.match(status.data.content, /End-to-end encrypted \(DAVE 1, epoch \d+, 2 members\)/);
   const closed = waitFor(voice, 'closed');
-  const left = await gw.command('u-ann', 'leave');
-  assert.match(left.data.content, /Left <#c1>/);
+  const left = await gw.command(ANN, 'leave');
+  assert.match(left.data.content, new RegExp(`Left <#${CHANNEL}>`));
   const leaveOp = gw.opsFromBot.at(-1);
   assert.equal(leaveOp.d.channel_id, null);
   await closed;
 
   step('alone in the channel, the bot leaves by itself');
   const rejoined = waitFor(voice, 'ready');
-  assert.match((await gw.command('u-ann', 'join')).data.content, /Joining <#c1>/);
+  assert.match((await gw.command(ANN, 'join')).data.content, new RegExp(`Joining <#${CHANNEL}>`));
   await rejoined;
   const leftAlone = waitFor(gw, 'voice_state_update', (d) => d.channel_id === null, 10000);
-  gw.userVoice('u-ann', null);
+  gw.userVoice(ANN, null);
   await leftAlone;
   assert.match(log, /"msg":"voice channel empty: leaving"/);
 

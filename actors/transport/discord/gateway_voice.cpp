@@ -185,11 +185,15 @@ void leave(gateway_actor* self, const interaction& i) {
 
 // Whether the call is end-to-end encrypted, and the code people compare to
 // check they all see the same group (Discord shows the same one).
+// The code in groups of five, as Discord clients show it.
 std::string dave_line(const dave_status& d) {
   if (d.protocol_version == 0 || !d.epoch) return " End-to-end encryption: off.";
+  std::string code;
+  for (std::size_t i = 0; i < d.privacy_code.size(); i += 5)
+    code += (i == 0 ? "" : " ") + d.privacy_code.substr(i, 5);
   return " End-to-end encrypted (DAVE " + std::to_string(d.protocol_version) + ", epoch " +
          std::to_string(*d.epoch) + ", " + std::to_string(d.members) +
-         " members); voice privacy code " + d.privacy_code + ".";
+         " members); voice privacy code " + code + ".";
 }
 
 void status(gateway_actor* self, const interaction& i) {

@@ -88,7 +88,8 @@ void on_voice_message(connection_actor* self, const voice_message& m) {
         std::lock_guard<std::mutex> g(st.mem().target->mutex);
         st.mem().target->actor = caf::actor_cast<caf::actor_addr>(self);
       }
-      return connected(self, "resumed");
+      connected(self, "resumed");
+      return dave_event(self, m);
     case k::speaking:
       return release_unmapped(self, m.ssrc);
     case k::clients_connect:

@@ -70,6 +70,9 @@ void dave_event(connection_actor* self, const voice_message& m) {
     case k::session_description:
       send_all(self, d.on_protocol(m.dave_protocol_version));
       break;
+    case k::resumed:
+      send_all(self, d.on_resumed());
+      break;
     case k::dave_prepare_transition:
       send_all(self, d.on_prepare_transition(m.transition_id, m.protocol_version));
       break;

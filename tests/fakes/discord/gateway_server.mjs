@@ -6,7 +6,9 @@
 // FakeVoiceServer), INTERACTION_CREATE for slash commands; REST: command
 // registration (optionally refused once with 429 first), interaction
 // callbacks, /gateway/bot. Tests steer it: users move between voice
-// channels, type commands, connections drop, op 7 and op 9 arrive.
+// channels, type commands, connections drop, op 7 and op 9 arrive. With
+// DAVE the voice server must know the channel the bot joins (the channel id
+// is the MLS group id), so voice state updates tell it.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import https from 'node:https';
@@ -136,6 +138,8 @@ export class FakeGateway extends EventEmitter {
       this.botVoice.sessionId = this.botVoice.sessionId || randomBytes(16).toString('hex');
       this.botVoice.token = randomBytes(8).toString('hex');
       this.voiceStates.set(this.options.botId, channel);
+      // The voice server's DAVE group is the channel (its id is the MLS group id).
+      this.options.voice.options.channelId = channel;
       this.options.voice.options.expect = {
         server_id: guild, user_id: this.options.botId, session_id: this.botVoice.sessionId, token: this.botVoice.token,
       };
@@ -172,6 +176,7 @@ export class FakeGateway extends EventEmitter {
   // Discord moves the guild's voice to another server (a region move).
   moveVoiceServer(voice) {
     this.options.voice = voice;
+    if (this.botVoice.channel) voice.options.channelId = this.botVoice.channel;
     this.botVoice.token = randomBytes(8).toString('hex');
     voice.options.expect = {
       server_id: this.options.guild, user_id: this.options.botId, session_id: this.botVoice.sessionId, token: this.botVoice.token,

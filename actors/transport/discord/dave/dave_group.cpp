@@ -69,6 +69,10 @@ key_ratchet ratchet_for(const mls::group& g, std::uint64_t user) {
 
 std::vector<outbound> send_key_package(dave_session::impl& s) {
   s.own_package = mls::create_key_package(mls::user_id_identity(s.user));
+  return resend_key_package(s);
+}
+
+std::vector<outbound> resend_key_package(const dave_session::impl& s) {
   return {binary(build_key_package(mls::encode(s.own_package->package)))};
 }
 
@@ -83,6 +87,9 @@ void make_local_group(dave_session::impl& s) {
 }
 
 void reset_group(dave_session::impl& s) {
+  // Frames stop until the next group's transition: no one can read the old
+  // group's keys any more once we are out of it.
+  s.encryptor.clear_key_ratchet();
   s.group.reset();
   s.local.reset();
   s.own_commit.reset();

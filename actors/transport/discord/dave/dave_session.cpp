@@ -108,11 +108,9 @@ dave_session::~dave_session() = default;
 std::vector<outbound> dave_session::on_protocol(int version) {
   auto& s = *impl_;
   s.announced = version;
+  reset_group(s);  // a new voice session: a new membership
   execute(s, {0, version});
-  if (version == 0) {
-    reset_group(s);
-    return {};
-  }
+  if (version == 0) return {};
   return start_over(s);
 }
 
@@ -176,6 +174,12 @@ std::vector<outbound> dave_session::on_prepare_epoch(int protocol_version, std::
   return start_over(s);
 }
 
+std::vector<outbound> dave_session::on_resumed() {
+  auto& s = *impl_;
+  if (s.announced == 0 || s.group || !s.own_package) return {};
+  return resend_key_package(s);
+}
+
 void dave_session::users_connected(const std::vector<std::string>& users) {
   impl_->recognized.insert(users.begin(), users.end());
 }
@@ -201,7 +205,12 @@ std::optional<frame> dave_session::decrypt(const std::string& user, const frame&
   }
   auto r = it->second.decrypt(data, clock::now());
   if (!r.ok()) {
-    ++s.stats.decrypt_failures;
+    // Logged at the 1st, 2nd, 4th, 8th… failure: a flood of bad frames
+    // cannot flood the log, and one bad frame is still seen.
+    const auto n = ++s.stats.decrypt_failures;
+    if ((n & (n - 1)) == 0)
+      s.log("frame refused", std::string(to_string(r.status)) + " (from " + user + ", " +
+                                 std::to_string(n) + " refused so far)");
     return std::nullopt;
   }
   if (r.status == decrypt_status::decrypted) {

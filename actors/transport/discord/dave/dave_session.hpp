@@ -56,6 +56,10 @@ class dave_session {
   std::vector<outbound> on_prepare_transition(int transition_id, int protocol_version);
   std::vector<outbound> on_execute_transition(int transition_id);
   std::vector<outbound> on_prepare_epoch(int protocol_version, std::uint64_t epoch);
+  // The voice gateway resumed the session: what was sent while the socket
+  // was down is lost, so a member still waiting to be added offers its key
+  // package again (the gateway takes the newest).
+  std::vector<outbound> on_resumed();
   // Who the voice gateway says is in the call (11, 13): an Add for anyone
   // else is refused.
   void users_connected(const std::vector<std::string>& users);

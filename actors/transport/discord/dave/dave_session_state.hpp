@@ -55,6 +55,7 @@ struct dave_session::impl {
 
 // dave_group.cpp: the MLS side. Each returns the frames to send.
 std::vector<outbound> send_key_package(dave_session::impl& s);
+std::vector<outbound> resend_key_package(const dave_session::impl& s);
 void make_local_group(dave_session::impl& s);
 std::vector<outbound> handle_proposals(dave_session::impl& s, const mls::bytes& payload);
 // 29 and 30: true when the group moved to a new epoch.

@@ -117,6 +117,10 @@ void receive_keys::accepted(std::uint32_t generation, std::uint32_t truncated_no
                             clock::time_point now) {
   const auto n = big_nonce(generation, truncated_nonce);
   if (!newest_nonce_) {
+    // The first frame may have overtaken the few sent just before it (UDP
+    // reorders): those stay acceptable, once each, like any skipped nonce.
+    for (auto m = n - std::min<std::uint64_t>(n, first_frame_reorder); m < n; ++m)
+      missing_nonces_.push_back(m);
     newest_nonce_ = n;
   } else if (n > *newest_nonce_) {
     const auto skipped = std::min<std::uint64_t>(n - *newest_nonce_ - 1, max_missing_nonces);

@@ -75,6 +75,8 @@ class receive_keys {
   static constexpr std::uint32_t max_generation_gap = 250;
   // How many skipped nonces are remembered as still acceptable.
   static constexpr std::size_t max_missing_nonces = 1000;
+  // How many nonces before the first frame received may still arrive.
+  static constexpr std::uint64_t first_frame_reorder = 64;
   // The fastest a sender can use nonces (50 audio frames and two 60 fps
   // video streams a second): a generation cannot be reached sooner.
   static constexpr std::uint64_t max_frames_per_second = 50 + 2 * 60;
