@@ -166,6 +166,25 @@ BOOST_AUTO_TEST_CASE(hostile_opcodes_are_refused_and_change_nothing) {
   BOOST_CHECK(!ann.epoch());
 }
 
+BOOST_AUTO_TEST_CASE(a_replayed_commit_is_ignored_with_a_reason) {
+  auto ann = make("1001");
+  auto bob = make("1002");
+  gateway.join("1001", ann);
+  gateway.join("1002", bob);
+  gateway.settle();
+  const auto replay = gateway.last_announce();
+  BOOST_REQUIRE(!replay.empty());
+  const auto code = ann.privacy_code();
+  log.clear();
+  BOOST_CHECK(ann.on_binary(29, replay.data(), replay.size()).empty());  // no 31, no reset
+  BOOST_REQUIRE(ann.epoch());
+  BOOST_CHECK_EQUAL(*ann.epoch(), 1U);
+  BOOST_CHECK_EQUAL(ann.privacy_code(), code);
+  BOOST_REQUIRE_EQUAL(log.size(), 1U);
+  BOOST_CHECK(log.front().find("commit ignored") != std::string::npos);
+  BOOST_CHECK(heard(ann, bob, "1001"));
+}
+
 BOOST_AUTO_TEST_CASE(transport_only_passes_frames_through) {
   auto ann = make("1001");
   BOOST_CHECK(ann.on_protocol(0).empty());

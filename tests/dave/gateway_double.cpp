@@ -148,6 +148,7 @@ void gateway_double::on_commit(const std::string& user, const mls::bytes& payloa
   }
   const auto announce =
       build_transition_message(static_cast<std::uint16_t>(transition_), mls::encode(commit));
+  last_announce_ = announce;
   for (auto& [name, c] : clients_) {
     if (!c.member) continue;
     waiting_ready_.insert(name);

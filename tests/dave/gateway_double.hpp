@@ -32,6 +32,8 @@ class gateway_double {
   std::size_t invalid_reports() const { return invalid_; }
   // The next Welcome sent is corrupted (one byte flipped).
   void corrupt_next_welcome() { corrupt_welcome_ = true; }
+  // The last announced commit (29) as sent: for replaying it.
+  const mls::bytes& last_announce() const { return last_announce_; }
 
  private:
   struct client {
@@ -61,6 +63,7 @@ class gateway_double {
   std::size_t proposals_in_epoch_ = 0;
   bool corrupt_welcome_ = false;
   std::size_t invalid_ = 0;
+  mls::bytes last_announce_;
   std::vector<std::pair<std::string, outbound>> inbox_;  // from clients, in order
   std::vector<std::uint32_t> leaves_;                    // leaf slots in use
 };
