@@ -2,7 +2,9 @@
 // opcode, payload) or JSON text — parses to its typed message or is refused
 // with mls::error; never a crash or any other exception. A binary frame
 // that parses is rebuilt byte for byte by the server-side builders, and the
-// MLS it carries goes on to the MLS decoders, as a client would hand it on.
+// MLS it carries goes on to the MLS decoders, as a client would hand it on,
+// and drives a client's dave_session (with its group of one): the session
+// answers or refuses it, and no exception ever leaves it.
 
 #include <cstdint>
 #include <cstdio>
@@ -11,7 +13,9 @@
 #include <string>
 
 #include "actors/transport/discord/dave/dave_opcodes.hpp"
+#include "actors/transport/discord/dave/dave_session.hpp"
 #include "actors/transport/discord/mls/codec.hpp"
+#include "actors/transport/discord/mls/crypto.hpp"
 #include "actors/transport/discord/mls/framing.hpp"
 #include "actors/transport/discord/mls/wire.hpp"
 
@@ -83,6 +87,16 @@ void on_payload(std::uint8_t op, const mls::bytes& payload) {
   }
 }
 
+void drive_session(const server_frame& f) {
+  static const auto gateway =
+      build_external_sender(mls::generate_signature_key().public_key, mls::bytes{'g', 'w'});
+  dave_session s("1000000000000000002", "1000000000000000500", nullptr);
+  (void)s.on_protocol(1);
+  (void)s.on_binary(opcode::external_sender, gateway.data(), gateway.size());
+  (void)s.on_binary(f.opcode, f.payload.data(), f.payload.size());
+  (void)s.encrypt({0xF8, 0xFF, 0xFE});
+}
+
 void binary(const std::uint8_t* data, std::size_t size) {
   std::optional<server_frame> frame;
   refused_or_done([&] { frame = parse_server_frame(data, size); });
@@ -93,6 +107,7 @@ void binary(const std::uint8_t* data, std::size_t size) {
   same(build_server_frame(frame->sequence, frame->opcode, frame->payload),
        mls::bytes(data, data + size), "server frame");
   refused_or_done([&] { on_payload(frame->opcode, frame->payload); });
+  drive_session(*frame);
   // What a client sends, read back as the fake server does.
   refused_or_done([&] { (void)parse_client_frame(data, size); });
 }
