@@ -1,12 +1,12 @@
 #include "actors/agent/openai_agent.hpp"
 
 #include "actors/agent/chat_stream.hpp"
+#include "runtime/http/curl_handles.hpp"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include <exception>
-#include <mutex>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -15,14 +15,7 @@ namespace parley::agent {
 namespace {
 
 constexpr std::size_t max_body_bytes = 4 << 20;  // non-streamed bodies: errors, plain JSON
-constexpr std::size_t max_idle_handles = 4;
-
-std::string redact(std::string text, const std::string& secret) {
-  if (secret.empty()) return text;
-  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
-    text.replace(at, secret.size(), "[redacted]");
-  return text;
-}
+using http::redact;
 
 std::string request_body(const openai_config& config, const agent_request& req) {
   nlohmann::json messages = nlohmann::json::array();
@@ -89,14 +82,6 @@ extern "C" std::size_t on_curl_write(char* data, std::size_t size, std::size_t c
   }
 }
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw std::runtime_error("curl_global_init failed");
-  });
-}
-
 // curl_easy_perform, but a cancel wakes it (curl_multi_wakeup) and closes
 // the connection at once: the provider stops generating (and billing) a
 // reply nobody will hear.
@@ -131,34 +116,7 @@ CURLcode perform(CURL* c, runtime::cancel_token* cancel) {
 struct openai_agent::impl {
   openai_config config;
   std::string url;
-  std::mutex mutex;
-  std::vector<CURL*> idle;  // easy handles keep their connection cache between calls
-
-  CURL* acquire() {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!idle.empty()) {
-        CURL* curl = idle.back();
-        idle.pop_back();
-        return curl;
-      }
-    }
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
-    return curl;
-  }
-
-  void release(CURL* curl, bool reusable) {
-    // Forget options that point at this call's buffers; live connections stay cached.
-    curl_easy_reset(curl);
-    std::unique_lock<std::mutex> lock(mutex);
-    if (reusable && idle.size() < max_idle_handles) {
-      idle.push_back(curl);
-      return;
-    }
-    lock.unlock();
-    curl_easy_cleanup(curl);
-  }
+  http::handle_pool handles;
 
   std::optional<std::string> run(const agent_request& req, const text_sink& on_text);
   std::string outcome(CURLcode code, const char* curl_error, transfer& t) const;
@@ -167,7 +125,7 @@ struct openai_agent::impl {
 std::optional<std::string> openai_agent::impl::run(const agent_request& req,
                                                    const text_sink& on_text) {
   transfer t;
-  t.curl = acquire();
+  t.curl = handles.acquire();
   t.on_text = &on_text;
   const std::string body = request_body(config, req);
   const std::string auth = "Authorization: Bearer " + config.api_key;
@@ -194,7 +152,7 @@ std::optional<std::string> openai_agent::impl::run(const agent_request& req,
   curl_slist_free_all(headers);
   if (t.status == 0) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.status);  // empty bodies
   // An aborted transfer leaves a half-read response on its connection: do not reuse that handle.
-  release(c, code == CURLE_OK);
+  handles.release(c, code == CURLE_OK);
   if (t.sink_failure) std::rethrow_exception(t.sink_failure);
   if (t.stream.cancelled() || (req.cancel && req.cancel->cancelled())) return std::nullopt;
   std::string error = outcome(code, curl_error, t);
@@ -234,16 +192,14 @@ std::string openai_agent::impl::outcome(CURLcode code, const char* curl_error, t
 }
 
 openai_agent::openai_agent(openai_config config) : impl_(std::make_unique<impl>()) {
-  init_curl_once();
+  http::init_curl_once();
   impl_->config = std::move(config);
   std::string base = impl_->config.base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   impl_->url = base + "/chat/completions";
 }
 
-openai_agent::~openai_agent() {
-  for (CURL* curl : impl_->idle) curl_easy_cleanup(curl);
-}
+openai_agent::~openai_agent() {}
 
 std::string openai_agent::name() const {
   return "openai";

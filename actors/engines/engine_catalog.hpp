@@ -13,6 +13,8 @@
 #include "actors/agent/agent_engine.hpp"
 #include "actors/agent/openai_agent.hpp"
 #include "actors/engines/fault_injector.hpp"
+#include "actors/stt/fallback_stt.hpp"
+#include "actors/stt/openai_stt.hpp"
 #include "actors/stt/recognizer_pool.hpp"
 #include "actors/tts/synthesizer.hpp"
 #include "runtime/common/supervisor.hpp"
@@ -20,10 +22,14 @@
 namespace parley::engines {
 
 struct engine_settings {
-  std::string stt = "pocketsphinx";  // pocketsphinx | null
+  std::string stt = "pocketsphinx";  // pocketsphinx | null | openai (pocketsphinx as fallback)
   std::size_t stt_decoders = 2;      // pocketsphinx decoders are ~93 MB each
   std::size_t max_speakers = 200;    // connections the server admits at once
   std::string stt_model_dir = "/usr/share/pocketsphinx/model/en-us";
+  stt::openai_stt_config stt_openai;  // stt == "openai"
+  // stt == "openai": the provider's counters and breaker, kept across engine
+  // reloads (and read by the metrics). Null: the engine makes its own.
+  std::shared_ptr<stt::remote_stt_status> stt_status;
   std::string tts = "flite";       // flite | espeak | null
   std::string agent = "commands";  // commands | openai | echo
   agent::openai_config openai;

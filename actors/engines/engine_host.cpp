@@ -27,6 +27,14 @@ void load_stt(engine_catalog& c, const engine_settings& s) {
   }
   stt::pocketsphinx_config cfg;
   cfg.model_dir = s.stt_model_dir;
+  if (s.stt == "openai") {
+    // Each recogniser holds a pocketsphinx decoder too (fed all along, the
+    // fallback costs no decode time): the pool stays PARLEY_STT_DECODERS big.
+    stt::fallback_engine engine(std::make_shared<stt::openai_stt_engine>(s.stt_openai),
+                                std::make_shared<stt::pocketsphinx_engine>(cfg), s.stt_status);
+    c.publish(std::make_shared<stt::recognizer_pool>(engine, s.stt_decoders));
+    return;
+  }
   stt::pocketsphinx_engine engine(cfg);
   c.publish(std::make_shared<stt::recognizer_pool>(engine, s.stt_decoders));
 }

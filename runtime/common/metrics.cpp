@@ -80,6 +80,10 @@ void metrics::escalated(const std::string& kind) {
   escalations_.Add({{"kind", kind}}).Increment();
 }
 
+void metrics::add_collectable(std::shared_ptr<prometheus::Collectable> c) {
+  collectables_.push_back(std::move(c));
+}
+
 std::string metrics::serialize() const {
   auto families = registry_->Collect();
   for (const auto& c : collectables_) {

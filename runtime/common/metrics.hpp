@@ -32,6 +32,10 @@ class metrics {
   void recovery_observed(const std::string& kind, double seconds);
   void escalated(const std::string& kind);
 
+  // Families computed at scrape time (e.g. from counters an engine keeps).
+  // Call before the first serialize(): the list is not locked.
+  void add_collectable(std::shared_ptr<prometheus::Collectable> c);
+
   // The text exposition of everything: registered families, parley_actors
   // from the actor registry, and process_* from /proc.
   std::string serialize() const;

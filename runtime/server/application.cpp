@@ -1,5 +1,6 @@
 #include "runtime/server/application.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <caf/all.hpp>
 #include <condition_variable>
@@ -9,6 +10,7 @@
 #include "actors/engines/engine_catalog.hpp"
 #include "actors/session/guild_session.hpp"
 #include "actors/session/voice_metrics.hpp"
+#include "actors/stt/remote_stt_metrics.hpp"
 #include "actors/transport/discord/discord_gateway.hpp"
 #include "actors/transport/websocket/page.hpp"
 #include "actors/transport/websocket/voice_gateway.hpp"
@@ -39,6 +41,12 @@ engines::engine_settings engine_settings_of(const config& cfg) {
   engines::engine_settings e;
   e.stt = cfg.stt;
   e.stt_decoders = cfg.stt_decoders;
+  e.stt_openai.base_url = cfg.stt_url;
+  e.stt_openai.api_key = cfg.stt_key;
+  e.stt_openai.model = cfg.stt_model;
+  e.stt_openai.language = cfg.stt_language;
+  e.stt_openai.total_timeout = cfg.stt_timeout;
+  e.stt_openai.connect_timeout = std::min(e.stt_openai.connect_timeout, cfg.stt_timeout);
   e.max_speakers = cfg.max_sessions;
   e.tts = cfg.tts;
   e.agent = cfg.agent;
@@ -146,7 +154,15 @@ struct application::impl {
   std::optional<int> exit_code;
   bool shut_down = false;
 
-  explicit impl(config c) : cfg(std::move(c)), system(actor_config(caf_cfg, cfg)) {}
+  // PARLEY_STT=openai: the provider's failure counts and breaker.
+  std::shared_ptr<stt::remote_stt_status> stt_status;
+
+  explicit impl(config c) : cfg(std::move(c)), system(actor_config(caf_cfg, cfg)) {
+    if (cfg.stt == "openai") {
+      stt_status = std::make_shared<stt::remote_stt_status>("openai");
+      stats.add_collectable(stt::make_remote_stt_collector(stt_status));
+    }
+  }
 
   agent::agent_facts facts() {
     agent::agent_facts f;
@@ -171,7 +187,9 @@ struct application::impl {
   supervisor_spec tree() {
     auto root = top_supervisor(cfg, "root");
     auto engines = top_supervisor(cfg, "engines");
-    engines.children = engines::engine_hosts(catalog, engine_settings_of(cfg), facts());
+    auto engine_cfg = engine_settings_of(cfg);
+    engine_cfg.stt_status = stt_status;
+    engines.children = engines::engine_hosts(catalog, engine_cfg, facts());
     auto transports = top_supervisor(cfg, "transports");
     auto gateway = gateway_settings_of(cfg);
     gateway.bound_port = voice_port;
@@ -241,6 +259,7 @@ void application::start() {
   d.ready.require("voice_port", "the voice port is not listening yet");
   log::add_secret(d.cfg.voice_token);
   log::add_secret(d.cfg.agent_key);
+  log::add_secret(d.cfg.stt_key);
   d.stats.declare_kinds(actor_kinds);
   d.root = spawn_root(d.system, d.svc, root_id, d.tree(), hooks);
   d.root->attach_functor([this](const caf::error& reason) {

@@ -43,8 +43,17 @@ const variable variables[] = {
     {"PARLEY_STT_DEADLINE_MS", "10000", "watchdog: end of speech to transcript"},
     {"PARLEY_AGENT_DEADLINE_MS", "30000", "watchdog: transcript to the whole reply"},
     {"PARLEY_TTS_DEADLINE_MS", "15000", "watchdog: between two sentences' audio"},
-    {"PARLEY_STT", "pocketsphinx", "speech recognition: pocketsphinx|null"},
+    {"PARLEY_STT", "pocketsphinx",
+     "speech recognition: pocketsphinx|null|openai (an OpenAI-compatible server, pocketsphinx "
+     "as fallback)"},
     {"PARLEY_STT_DECODERS", "2", "pocketsphinx decoders shared by all sessions (~93 MB each)"},
+    {"PARLEY_STT_URL", "https://api.openai.com/v1",
+     "PARLEY_STT=openai: OpenAI-compatible base URL ending in /v1"},
+    {"PARLEY_STT_KEY", "", "API key for PARLEY_STT=openai; empty: none sent (secret)"},
+    {"PARLEY_STT_MODEL", "whisper-1", "transcription model for PARLEY_STT=openai"},
+    {"PARLEY_STT_LANGUAGE", "", "ISO-639-1 language hint for PARLEY_STT=openai; empty: detected"},
+    {"PARLEY_STT_TIMEOUT_MS", "3000",
+     "PARLEY_STT=openai: a whole call, then pocketsphinx answers; below PARLEY_STT_DEADLINE_MS"},
     {"PARLEY_TTS", "flite", "speech synthesis: flite|espeak|null"},
     {"PARLEY_AGENT", "commands", "the agent: commands (built-in)|openai|echo"},
     {"PARLEY_AGENT_URL", "https://api.openai.com/v1", "OpenAI-compatible base URL ending in /v1"},
@@ -166,8 +175,22 @@ void load_voice(reader& r, config& c) {
 }
 
 void load_engines(reader& r, config& c) {
-  r.choice("PARLEY_STT", c.stt, {"pocketsphinx", "null"});
+  r.choice("PARLEY_STT", c.stt, {"pocketsphinx", "null", "openai"});
   r.number("PARLEY_STT_DECODERS", c.stt_decoders, 1, 64);
+  c.stt_url = r.get("PARLEY_STT_URL").value_or(c.stt_url);
+  if (c.stt_url.rfind("http://", 0) != 0 && c.stt_url.rfind("https://", 0) != 0)
+    r.fail("PARLEY_STT_URL", c.stt_url, "an http:// or https:// URL ending in /v1");
+  c.stt_key = r.get("PARLEY_STT_KEY").value_or("");
+  c.stt_model = r.get("PARLEY_STT_MODEL").value_or(c.stt_model);
+  c.stt_language = r.get("PARLEY_STT_LANGUAGE").value_or("");
+  long long stt_timeout = c.stt_timeout.count();
+  r.number("PARLEY_STT_TIMEOUT_MS", stt_timeout, 100, 600000);
+  c.stt_timeout = std::chrono::milliseconds(stt_timeout);
+  // The fallback runs after the remote call gives up: both must fit the watchdog.
+  if (c.stt == "openai" && c.stt_timeout >= c.stt_deadline)
+    r.fail("PARLEY_STT_TIMEOUT_MS", std::to_string(stt_timeout),
+           "less than PARLEY_STT_DEADLINE_MS (" + std::to_string(c.stt_deadline.count()) +
+               "), so that the pocketsphinx fallback still answers in time");
   r.choice("PARLEY_TTS", c.tts, {"flite", "espeak", "null"});
   r.choice("PARLEY_AGENT", c.agent, {"commands", "openai", "echo"});
   c.agent_url = r.get("PARLEY_AGENT_URL").value_or(c.agent_url);

@@ -59,6 +59,11 @@ struct config {
   // Engines.
   std::string stt = engines::engine_settings{}.stt;
   std::size_t stt_decoders = engines::engine_settings{}.stt_decoders;
+  std::string stt_url = stt::openai_stt_config{}.base_url;  // PARLEY_STT=openai
+  std::string stt_key;
+  std::string stt_model = stt::openai_stt_config{}.model;
+  std::string stt_language;
+  std::chrono::milliseconds stt_timeout = stt::openai_stt_config{}.total_timeout;
   std::string tts = engines::engine_settings{}.tts;
   std::string agent = engines::engine_settings{}.agent;
   std::string agent_url = agent::openai_config{}.base_url;

@@ -69,6 +69,32 @@ BOOST_AUTO_TEST_CASE(chaos_is_refused_in_prod_and_needs_a_token) {
   BOOST_CHECK(ok.value.chaos);
 }
 
+BOOST_AUTO_TEST_CASE(remote_stt_settings_and_their_limits) {
+  auto d = load({});
+  BOOST_CHECK_EQUAL(d.value.stt_url, "https://api.openai.com/v1");
+  BOOST_CHECK_EQUAL(d.value.stt_model, "whisper-1");
+  BOOST_CHECK_EQUAL(d.value.stt_timeout.count(), 3000);
+  auto r = load({{"PARLEY_STT", "openai"},
+                 {"PARLEY_STT_URL", "http://127.0.0.1:8081/v1"},
+                 {"PARLEY_STT_KEY", "sk-stt"},
+                 {"PARLEY_STT_MODEL", "base.en"},
+                 {"PARLEY_STT_LANGUAGE", "en"},
+                 {"PARLEY_STT_TIMEOUT_MS", "2500"}});
+  BOOST_REQUIRE(r.errors.empty());
+  BOOST_CHECK_EQUAL(r.value.stt, "openai");
+  BOOST_CHECK_EQUAL(r.value.stt_url, "http://127.0.0.1:8081/v1");
+  BOOST_CHECK_EQUAL(r.value.stt_key, "sk-stt");
+  BOOST_CHECK_EQUAL(r.value.stt_model, "base.en");
+  BOOST_CHECK_EQUAL(r.value.stt_language, "en");
+  BOOST_CHECK_EQUAL(r.value.stt_timeout.count(), 2500);
+  BOOST_CHECK(has_error(load({{"PARLEY_STT_URL", "api.openai.com/v1"}}), "PARLEY_STT_URL"));
+  // The pocketsphinx fallback must still fit the STT watchdog after the remote call gives up.
+  BOOST_CHECK(has_error(load({{"PARLEY_STT", "openai"},
+                              {"PARLEY_STT_TIMEOUT_MS", "5000"},
+                              {"PARLEY_STT_DEADLINE_MS", "5000"}}),
+                        "less than PARLEY_STT_DEADLINE_MS"));
+}
+
 BOOST_AUTO_TEST_CASE(addresses_parse_hosts_ports_and_ipv6) {
   auto ep = parse_endpoint("[::1]:9090");
   BOOST_REQUIRE(ep);

@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
+#include <cstdint>
 #include <ctime>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -78,6 +81,73 @@ void poke(int port) {
   ::close(fd);
 }
 
+struct form_part {
+  std::string name, filename, type, data;
+};
+
+// The value of `key="..."` (or key=value) in a header such as Content-Disposition.
+std::string header_param(const std::string& header, const std::string& key) {
+  const auto at = header.find(key + "=");
+  if (at == std::string::npos) return {};
+  auto start = at + key.size() + 1;
+  if (start < header.size() && header[start] == '"') {
+    const auto end = header.find('"', start + 1);
+    return header.substr(start + 1, end == std::string::npos ? end : end - start - 1);
+  }
+  const auto end = header.find(';', start);
+  return header.substr(start, end == std::string::npos ? end : end - start);
+}
+
+// A multipart/form-data body (RFC 7578), enough for what curl_mime sends; nullopt when broken.
+std::optional<std::vector<form_part>> parse_form(const std::string& content_type,
+                                                 const std::string& body) {
+  const std::string boundary = header_param(content_type, "boundary");
+  if (content_type.rfind("multipart/form-data", 0) != 0 || boundary.empty()) return std::nullopt;
+  const std::string delimiter = "--" + boundary;
+  std::vector<form_part> parts;
+  auto at = body.find(delimiter);
+  while (at != std::string::npos) {
+    at += delimiter.size();
+    if (body.compare(at, 2, "--") == 0) return parts;  // the closing delimiter
+    if (body.compare(at, 2, "\r\n") != 0) return std::nullopt;
+    const auto headers_end = body.find("\r\n\r\n", at);
+    if (headers_end == std::string::npos) return std::nullopt;
+    form_part part;
+    std::istringstream headers(body.substr(at + 2, headers_end - at - 2));
+    for (std::string line; std::getline(headers, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::string lower = line.substr(0, line.find(':'));
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower == "content-disposition") {
+        part.name = header_param(line, "name");
+        part.filename = header_param(line, "filename");
+      } else if (lower == "content-type") {
+        part.type = line.substr(line.find(':') + 1);
+        part.type.erase(0, part.type.find_first_not_of(' '));
+      }
+    }
+    const auto end = body.find("\r\n" + delimiter, headers_end + 4);
+    if (end == std::string::npos) return std::nullopt;
+    part.data = body.substr(headers_end + 4, end - headers_end - 4);
+    parts.push_back(std::move(part));
+    at = end + 2;
+  }
+  return std::nullopt;
+}
+
+std::uint32_t le(const std::string& s, std::size_t at, int bytes) {
+  std::uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  return v;
+}
+
+// A RIFF/WAVE file of 16-bit PCM, mono, 16 kHz with a 44-byte header, as Parley sends.
+bool is_wav_16k_mono(const std::string& f) {
+  return f.size() >= 44 && f.compare(0, 4, "RIFF") == 0 && f.compare(8, 8, "WAVEfmt ") == 0 &&
+         le(f, 20, 2) == 1 && le(f, 22, 2) == 1 && le(f, 24, 4) == 16000 && le(f, 34, 2) == 16 &&
+         f.compare(36, 4, "data") == 0 && le(f, 40, 4) == f.size() - 44;
+}
+
 }  // namespace
 
 struct fake_openai_server::impl : CivetHandler {
@@ -95,12 +165,24 @@ struct fake_openai_server::impl : CivetHandler {
   std::size_t requests = 0;
   int last_port = 0;
   std::optional<std::chrono::steady_clock::time_point> hung_up;  // a client left mid-stream
+  std::string transcript = "go forward ten meters";
+  fake_stt_mode stt_mode = fake_stt_mode::normal;
+  std::size_t transcriptions = 0;
+  fake_transcription_request last_transcription;
+
+  // POST /v1/audio/transcriptions, on its own handler object.
+  struct transcription_handler : CivetHandler {
+    impl* owner = nullptr;
+    bool handlePost(CivetServer*, mg_connection* conn) override { return owner->transcribe(conn); }
+  } transcriptions_handler;
+
   std::unique_ptr<CivetServer> server;  // last member: stopped before the rest is destroyed
 
   bool handlePost(CivetServer*, mg_connection* conn) override;
   bool handleGet(CivetServer*, mg_connection* conn) override;
 
   bool authorized(mg_connection* conn);
+  bool transcribe(mg_connection* conn);
   void stream(mg_connection* conn, const std::string& model, fake_openai_mode mode);
   bool pause(std::chrono::milliseconds d);  // false when the server is stopping
   void hang();
@@ -202,6 +284,84 @@ bool fake_openai_server::impl::handlePost(CivetServer*, mg_connection* conn) {
   return true;
 }
 
+bool fake_openai_server::impl::transcribe(mg_connection* conn) {
+  const std::string body = read_body(conn);
+  fake_stt_mode current;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++transcriptions;
+    current = stt_mode;
+  }
+  if (!authorized(conn)) return true;
+  const char* type = mg_get_header(conn, "Content-Type");
+  const auto parts = parse_form(type != nullptr ? type : "", body);
+  if (!parts) {
+    send_json(conn, 400,
+              error_body("Could not parse multipart form", "invalid_request_error", nullptr));
+    return true;
+  }
+  fake_transcription_request seen;
+  const char* auth = mg_get_header(conn, "Authorization");
+  seen.authorization = auth != nullptr ? auth : "";
+  bool wav = false;
+  for (const auto& p : *parts) {
+    if (p.name == "model") seen.model = p.data;
+    if (p.name == "language") seen.language = p.data;
+    if (p.name == "response_format") seen.response_format = p.data;
+    if (p.name == "file") {
+      seen.filename = p.filename;
+      seen.content_type = p.type;
+      wav = is_wav_16k_mono(p.data);
+      if (wav) seen.wav_samples = (p.data.size() - 44) / 2;
+    }
+  }
+  if (!wav) {
+    send_json(conn, 400,
+              error_body("Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', "
+                         "'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']",
+                         "invalid_request_error", nullptr));
+    return true;
+  }
+  if (seen.model.empty()) {
+    send_json(conn, 400,
+              error_body("you must provide a model parameter", "invalid_request_error", nullptr));
+    return true;
+  }
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    last_transcription = seen;
+    text = transcript;
+  }
+  switch (current) {
+    case fake_stt_mode::fail:
+      send_json(
+          conn, 500,
+          error_body("The server had an error while processing your request. Sorry about that!",
+                     "server_error", nullptr));
+      return true;
+    case fake_stt_mode::rate_limited: {
+      const std::string text429 =
+          error_body("Rate limit reached for requests", "requests", "rate_limit_exceeded").dump();
+      const std::string length = std::to_string(text429.size());
+      mg_response_header_start(conn, 429);
+      mg_response_header_add(conn, "Content-Type", "application/json", -1);
+      mg_response_header_add(conn, "Retry-After", "7", -1);
+      mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+      mg_response_header_send(conn);
+      mg_write(conn, text429.data(), text429.size());
+      return true;
+    }
+    case fake_stt_mode::hang:
+      hang();
+      return true;
+    case fake_stt_mode::normal:
+      break;
+  }
+  send_json(conn, 200, {{"text", text}});
+  return true;
+}
+
 json fake_openai_server::impl::chunk(const std::string& model, const json& delta,
                                      const json& finish) const {
   return {
@@ -276,6 +436,8 @@ fake_openai_server::fake_openai_server(std::string api_key) : impl_(std::make_un
       "enable_keep_alive", "yes",         "request_timeout_ms", "30000"};
   impl_->server = std::make_unique<CivetServer>(options);
   impl_->server->addHandler("/v1/chat/completions", impl_.get());
+  impl_->transcriptions_handler.owner = impl_.get();
+  impl_->server->addHandler("/v1/audio/transcriptions", &impl_->transcriptions_handler);
 }
 
 fake_openai_server::~fake_openai_server() {
@@ -365,6 +527,26 @@ std::optional<std::chrono::steady_clock::time_point> fake_openai_server::client_
 std::size_t fake_openai_server::request_count() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->requests;
+}
+
+void fake_openai_server::set_transcript(std::string text) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->transcript = std::move(text);
+}
+
+void fake_openai_server::set_transcription_mode(fake_stt_mode mode) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->stt_mode = mode;
+}
+
+std::size_t fake_openai_server::transcription_count() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->transcriptions;
+}
+
+fake_transcription_request fake_openai_server::last_transcription() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->last_transcription;
 }
 
 int fake_openai_server::last_remote_port() const {

@@ -18,10 +18,29 @@ enum class fake_openai_mode {
   end_mid_stream,   // send the first piece, then end the body without finish_reason or [DONE]
 };
 
+// How the fake answers POST /v1/audio/transcriptions.
+enum class fake_stt_mode {
+  normal,        // {"text": <transcript>}
+  fail,          // 500 with an OpenAI-style error body
+  rate_limited,  // 429 with Retry-After: 7 and an OpenAI-style error body
+  hang,          // never send a response (until release_hangs() or destruction)
+};
+
+// What the last transcription request carried (after authentication).
+struct fake_transcription_request {
+  std::string authorization;  // the Authorization header as presented
+  std::string model, language, response_format;
+  std::string filename, content_type;  // of the "file" part
+  std::size_t wav_samples = 0;         // of 16-bit mono 16 kHz PCM in the file
+};
+
 // A small OpenAI-compatible chat-completions server for tests, on 127.0.0.1 and an ephemeral
 // port. It follows the published API: Bearer authentication (401 with an error JSON otherwise),
 // request validation (400), chat.completion.chunk server-sent events with a delay between
-// chunks, a finish_reason "stop" chunk and "data: [DONE]". Thread-safe.
+// chunks, a finish_reason "stop" chunk and "data: [DONE]". It also transcribes: POST
+// /v1/audio/transcriptions takes a multipart form whose "file" must be a 16 kHz mono 16-bit
+// WAV and whose "model" must be set (400 otherwise), and answers a configured transcript.
+// Thread-safe.
 class fake_openai_server {
  public:
   explicit fake_openai_server(std::string api_key = "sk-fake-0123456789abcdef");
@@ -41,6 +60,11 @@ class fake_openai_server {
   // default it is masked the way OpenAI masks it.
   void set_echo_key_in_errors(bool echo);
   void release_hangs();
+
+  void set_transcript(std::string text);
+  void set_transcription_mode(fake_stt_mode mode);
+  std::size_t transcription_count() const;  // transcription requests seen, of any outcome
+  fake_transcription_request last_transcription() const;
 
   std::string reply() const;
   std::vector<std::string> reply_pieces() const;  // what a stream sends, in order
