@@ -3,6 +3,7 @@
 // goes back on the socket, and its state is published for /voice status
 // and the ops endpoint.
 
+#include "actors/transport/discord/mls/codec.hpp"
 #include "actors/transport/discord/voice_connection_state.hpp"
 
 namespace parley::discord {
@@ -42,7 +43,9 @@ void publish(connection_actor* self) {
   st.registry->set_label(st.id, "privacy_code", s.privacy_code);
 }
 
-dave::dave_session& session_of(connection_actor* self) {
+// Nullptr when the ids are not Discord snowflakes (DAVE carries them as
+// 64-bit numbers): logged, and the call goes on without DAVE.
+dave::dave_session* session_of(connection_actor* self) {
   auto& mem = self->state.mem();
   if (!mem.dave) {
     const auto& j = mem.session.join();
@@ -51,9 +54,14 @@ dave::dave_session& session_of(connection_actor* self) {
       log::write(runtime::log_level::warn, "discord", "DAVE: " + what,
                  {{"guild", guild}, {"channel", channel}, {"why", why}});
     };
-    mem.dave = std::make_unique<dave::dave_session>(j.user_id, j.channel_id, std::move(log));
+    try {
+      mem.dave = std::make_unique<dave::dave_session>(j.user_id, j.channel_id, std::move(log));
+    } catch (const mls::error& e) {
+      say(self, runtime::log_level::error, "DAVE cannot start", {{"why", e.what()}});
+      return nullptr;
+    }
   }
-  return *mem.dave;
+  return mem.dave.get();
 }
 
 }  // namespace
@@ -65,7 +73,9 @@ void dave_forget(connection_actor* self) {
 
 void dave_event(connection_actor* self, const voice_message& m) {
   using k = voice_message::kind;
-  auto& d = session_of(self);
+  auto* session = session_of(self);
+  if (session == nullptr) return;
+  auto& d = *session;
   switch (m.what) {
     case k::session_description:
       send_all(self, d.on_protocol(m.dave_protocol_version));
@@ -103,7 +113,9 @@ void dave_binary(connection_actor* self, const std::string& data) {
   }
   const auto* p = reinterpret_cast<const std::uint8_t*>(data.data());
   self->state.session().on_binary_sequence(static_cast<std::uint16_t>((p[0] << 8) | p[1]));
-  send_all(self, session_of(self).on_binary(p[2], p + 3, data.size() - 3));
+  auto* session = session_of(self);
+  if (session == nullptr) return;
+  send_all(self, session->on_binary(p[2], p + 3, data.size() - 3));
   publish(self);
 }
 

@@ -41,7 +41,10 @@ void execute(impl& s, const pending_transition& t) {
   ++s.stats.transitions;
   const auto now = clock::now();
   if (s.protocol == 0 || !s.group) {
-    // Transport only: frames go out as they are and come in as they are.
+    // Transport only (version 0): frames go out and come in as they are.
+    // DAVE before the call's group exists: frames out are not sent (see
+    // encrypt), frames in may come in the clear, as other clients send
+    // them until their group is ready too.
     s.encryptor.set_passthrough(s.protocol == 0);
     for (auto& [user, d] : s.decryptors) d.set_passthrough(true, transition_expiry, now);
     if (s.protocol == 0) s.privacy_code.clear();
