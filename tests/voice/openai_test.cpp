@@ -10,6 +10,7 @@
 #include "runtime/common/log.hpp"
 #include "tests/fakes/openai/fake_openai_server.hpp"
 #include "tests/support/app_fixture.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/voice/voice_test_util.hpp"
 
 using namespace parley;
@@ -20,23 +21,9 @@ namespace {
 // The fake provider, and a log captured to a file, both made before the app.
 struct provider {
   fakes::fake_openai_server fake{"sk-test-key-should-never-be-logged-42"};
-  std::FILE* log_file = std::tmpfile();
-  provider() {
-    fake.set_reply("Hello from the model. It streams sentence by sentence!", 5);
-    log::set_output(log_file);
-  }
-  ~provider() {
-    log::set_output(stdout);
-    std::fclose(log_file);
-  }
-  std::string log_text() {
-    std::fflush(log_file);
-    std::rewind(log_file);
-    std::string out;
-    char buf[4096];
-    while (auto n = std::fread(buf, 1, sizeof buf, log_file)) out.append(buf, n);
-    return out;
-  }
+  test::log_capture log;
+  provider() { fake.set_reply("Hello from the model. It streams sentence by sentence!", 5); }
+  std::string log_text() { return log.text(); }
   runtime::config cfg() {
     auto c = test::test_config(false);
     c.agent = "openai";

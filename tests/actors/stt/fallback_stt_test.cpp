@@ -1,4 +1,5 @@
 #include "actors/stt/fallback_stt.hpp"
+#include "tests/support/log_capture.hpp"
 
 #include "actors/stt/openai_stt.hpp"
 #include "actors/stt/pocketsphinx_engine.hpp"
@@ -25,23 +26,7 @@ using state = runtime::circuit_breaker::state;
 const std::string key = "sk-fallback-test-8e2d4c6a0b";
 const std::string remote_text = "Go forward ten meters, says the provider.";
 
-// Log lines written while it lives, as one string.
-struct log_capture {
-  std::FILE* f = std::tmpfile();
-  log_capture() { log::set_output(f); }
-  ~log_capture() {
-    log::set_output(stdout);
-    std::fclose(f);
-  }
-  std::string text() {
-    std::fflush(f);
-    std::rewind(f);
-    std::string out;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, f) != nullptr) out += buf;
-    return out;
-  }
-};
+using parley::test::log_capture;
 
 // The fake provider, and a fallback engine in front of it with pocketsphinx behind, on a clock
 // the test moves.
