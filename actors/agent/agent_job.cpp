@@ -34,7 +34,9 @@ void respond(job_actor* self, const runtime::job_identity& id, const agent_reque
     for (auto& s : splitter.take_sentences()) emit(std::move(s), false);
     return !ctx.cancel->cancelled();
   });
-  if (ctx.cancel->cancelled()) return self->quit();
+  // Stopped or killed: the exit message that came with the cancel ends the
+  // job with its own reason, so a kill is restarted and a stop is not.
+  if (ctx.cancel->cancelled()) return;
   if (failure) return runtime::fail_job(self, ctx.supervisor, id, *failure, true);
   emit(splitter.flush().value_or(""), true);
   self->quit();

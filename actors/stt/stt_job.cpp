@@ -37,7 +37,9 @@ void start(job_actor* self) {
   st.ctx.cancel->set_waker([pool] { pool->wake_waiters(); });
   const bool leased = st.heard->ensure_recognizer(*pool, recognizer_wait, st.ctx.cancel.get());
   st.ctx.cancel->set_waker(nullptr);
-  if (st.ctx.cancel->cancelled()) return self->quit();
+  // Stopped or killed: the exit message that came with the cancel ends the
+  // job with its own reason, so a kill is restarted and a stop is not.
+  if (st.ctx.cancel->cancelled()) return;
   if (!leased)
     return runtime::fail_job(self, st.ctx.supervisor, st.id, "no speech recogniser free", true);
   runtime::announce_ready(self, st.ctx.supervisor, st.ctx.id);

@@ -111,10 +111,10 @@ void speak(job_actor* self, reply_sentence& r) {
       voice.add(resample(s, n));
       return !st.cancel->cancelled();
     });
-    if (st.cancel->cancelled()) {
-      self->quit();
-      return;
-    }
+    // Stopped (barge-in) or killed: the exit message that came with the
+    // cancel ends the job with its own reason, so a kill is restarted (from
+    // the first sentence not yet sent) and a stop is not.
+    if (st.cancel->cancelled()) return;
     if (!ok) return runtime::fail_job(self, st.session, st.id, "synthesis failed", true);
   }
   voice.finish();

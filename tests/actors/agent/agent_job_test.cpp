@@ -136,17 +136,21 @@ BOOST_AUTO_TEST_CASE(a_stopped_job_ends_without_a_word) {
   job_fixture f;
   f.engine->pieces = {"First. "};
   f.engine->wait_for_cancel = true;
-  f.start();
+  auto job = f.start();
   f.session->receive([](ready_atom, runtime::actor_id) {},
                      caf::after(10s) >> [] { BOOST_FAIL("not ready"); });
   f.session->receive([](reply_sentence& r) { BOOST_CHECK(!r.final); },
                      caf::after(10s) >> [] { BOOST_FAIL("no first sentence"); });
-  f.cancel->cancel();
+  f.cancel->cancel();  // what the session's stop does
+  caf::anon_send_exit(job, caf::exit_reason::user_shutdown);
   bool ended = false;
   f.session->receive_while([&] { return !ended; })(
       [](reply_sentence&) { BOOST_ERROR("a stopped job went on talking"); },
       [](job_failed&) { BOOST_ERROR("a stop is not a failure"); },
-      [&](const caf::down_msg&) { ended = true; },
+      [&](const caf::down_msg& d) {
+        BOOST_CHECK(d.reason == caf::exit_reason::user_shutdown);
+        ended = true;
+      },
       caf::after(10s) >>
           [&] {
             BOOST_ERROR("the job did not end");

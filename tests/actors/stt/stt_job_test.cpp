@@ -89,15 +89,17 @@ BOOST_AUTO_TEST_CASE(a_stopped_job_waiting_for_a_recogniser_ends_at_once) {
   job_fixture f;
   auto busy = f.pool->acquire(0ms);  // another turn holds the only recogniser
   BOOST_REQUIRE(busy);
-  f.start();
+  auto job = f.start();
   f.session->receive(
       [](ready_atom, runtime::actor_id) { BOOST_ERROR("ready without a recogniser"); },
       caf::after(200ms) >> [] {});
   const auto t0 = std::chrono::steady_clock::now();
-  f.cancel->cancel();
-  f.session->receive([](const caf::down_msg&) {},
-                     [](job_failed&) { BOOST_ERROR("a stop is not a failure"); },
-                     caf::after(10s) >> [] { BOOST_FAIL("the job kept waiting"); });
+  f.cancel->cancel();  // what the session's stop does
+  caf::anon_send_exit(job, caf::exit_reason::user_shutdown);
+  f.session->receive(
+      [](const caf::down_msg& d) { BOOST_CHECK(d.reason == caf::exit_reason::user_shutdown); },
+      [](job_failed&) { BOOST_ERROR("a stop is not a failure"); },
+      caf::after(10s) >> [] { BOOST_FAIL("the job kept waiting"); });
   BOOST_CHECK(std::chrono::steady_clock::now() - t0 < 5s);  // not the 10 s wait
 }
 

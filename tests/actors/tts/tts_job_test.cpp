@@ -66,7 +66,9 @@ BOOST_AUTO_TEST_CASE(a_cancelled_job_stops_synthesising_and_ends_quietly) {
   f.session->send(f.job, reply_sentence{42, 0, "a long sentence", false});
   f.session->receive([](sentence_audio& first) { BOOST_CHECK(!first.sentence_done); },
                      caf::after(10s) >> [] { BOOST_FAIL("no first piece"); });
+  // What the session's stop does: cancel, then ask it to exit.
   f.cancel->cancel();
+  caf::anon_send_exit(f.job, caf::exit_reason::user_shutdown);
   bool ended = false;
   std::size_t more = 0;
   f.session->receive_while([&] { return !ended; })(
@@ -75,13 +77,41 @@ BOOST_AUTO_TEST_CASE(a_cancelled_job_stops_synthesising_and_ends_quietly) {
         ++more;
       },
       [&](job_failed&) { BOOST_ERROR("a cancel is not a failure"); },
-      [&](const caf::down_msg&) { ended = true; },
+      [&](const caf::down_msg& d) {
+        // Not a normal exit of its own: its supervisor knows it was stopped.
+        BOOST_CHECK(d.reason == caf::exit_reason::user_shutdown);
+        ended = true;
+      },
       caf::after(10s) >>
           [&] {
             BOOST_ERROR("the job went on");
             ended = true;
           });
   BOOST_CHECK_LT(more, 7u);  // far fewer than the 8 pieces of the whole sentence
+}
+
+// A job killed in the middle of an engine call (chaos) ends as killed, not
+// as done, so its supervisor restarts it from the first sentence not sent.
+BOOST_AUTO_TEST_CASE(a_job_killed_mid_synthesis_ends_killed_not_done) {
+  job_fixture f(4000ms);
+  f.session->monitor(f.job);
+  f.session->send(f.job, reply_sentence{42, 0, "a long sentence", false});
+  f.session->receive([](sentence_audio&) {},
+                     caf::after(10s) >> [] { BOOST_FAIL("no first piece"); });
+  f.cancel->cancel();  // what the registry's kill does
+  caf::anon_send_exit(f.job, caf::exit_reason::kill);
+  bool ended = false;
+  f.session->receive_while([&] { return !ended; })(
+      [](sentence_audio&) {}, [](job_failed&) {},
+      [&](const caf::down_msg& d) {
+        BOOST_CHECK(d.reason == caf::exit_reason::kill);
+        ended = true;
+      },
+      caf::after(10s) >>
+          [&] {
+            BOOST_ERROR("the killed job went on");
+            ended = true;
+          });
 }
 
 BOOST_AUTO_TEST_CASE(the_first_piece_is_60_ms_and_the_pieces_add_up_to_the_sentence) {
