@@ -17,6 +17,7 @@ enum class event_type : std::uint8_t {
   audio_started,   // turn
   audio_ended,     // turn, frames
   interrupted,     // turn, text (the reason: "barge_in")
+  reflex,          // turn, text (the acknowledgement's words), frames: it plays before the reply
   error,           // code, text (the message), turn when about one
 };
 
@@ -53,6 +54,8 @@ inline const char* to_string(event_type t) {
       return "audio_ended";
     case event_type::interrupted:
       return "interrupted";
+    case event_type::reflex:
+      return "reflex";
     case event_type::error:
       return "error";
   }
@@ -129,6 +132,9 @@ inline session_event audio_ended(std::uint64_t turn, std::uint32_t frames) {
 }
 inline session_event interrupted(std::uint64_t turn, std::string reason) {
   return {event_type::interrupted, turn, {}, std::move(reason), false, 0, {}};
+}
+inline session_event reflex(std::uint64_t turn, std::string words, std::uint32_t frames) {
+  return {event_type::reflex, turn, {}, std::move(words), false, frames, {}};
 }
 inline session_event error(error_code code, std::string message, std::uint64_t turn = 0) {
   return {event_type::error, turn, {}, std::move(message), false, 0, code};

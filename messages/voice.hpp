@@ -146,6 +146,9 @@ using away_atom = caf::atom_constant<caf::atom("away")>;
 /// The session's 20 ms playout clock.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
+/// (reflex_atom, turn): the reflex delay after the turn's end has passed.
+using reflex_atom = caf::atom_constant<caf::atom("reflex")>;
+
 }  // namespace parley::messages
 
 namespace parley::messages {

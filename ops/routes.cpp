@@ -87,10 +87,16 @@ void add_health_routes(router& r, const ops_context& ctx) {
            const char* status =
                rep.ready ? "ok" : (ctx.ready.draining() ? "draining" : "unavailable");
            json body = version_json();
-           body["status"] = status;
            body["uptime_s"] = seconds_since(ctx.started);
            body["checks"] = rep.checks;
            body["actors"] = ctx.registry.count();
+           if (ctx.providers) {
+             body["providers"] = ctx.providers();
+             // Still serving (200), through a fallback: worth a look, not a restart.
+             for (const auto& p : body["providers"])
+               if (rep.ready && p.value("breaker", "closed") != "closed") status = "degraded";
+           }
+           body["status"] = status;
            return json_ok(body, rep.ready ? 200 : 503);
          }});
   r.add({"GET", "/version", "version, git revision, build time", false,

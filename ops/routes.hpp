@@ -3,6 +3,8 @@
 // chaos routes when enabled.
 
 #include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,8 @@ struct ops_context {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Routes other parts of the process add (e.g. chaos fault injection).
   std::vector<route> extra = {};
+  // The remote providers for /health (a JSON array); none when empty.
+  std::function<nlohmann::json()> providers = {};
 };
 
 router make_router(const ops_context& ctx);

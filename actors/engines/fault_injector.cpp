@@ -31,11 +31,9 @@ void fault_injector::apply(const armed_fault& f) {
       return;
     case fault::raise:
       throw std::runtime_error("injected fault");
-    case fault::hang:
+    case fault::hang:  // a stuck engine call
+    case fault::slow:  // a slow one (e.g. a remote model thinking)
       std::this_thread::sleep_for(f.hang);
-      return;  // a stuck engine call
-    case fault::slow:
-      std::this_thread::sleep_for(std::chrono::seconds(1));
       return;
   }
 }

@@ -15,7 +15,7 @@ enum class fault { none, raise, hang, slow };
 
 struct armed_fault {
   fault kind = fault::none;
-  std::chrono::milliseconds hang{5000};  // how long a hang blocks
+  std::chrono::milliseconds hang{5000};  // how long a hang (or a slow call) blocks
 };
 
 std::optional<fault> parse_fault(const std::string& s);
@@ -27,7 +27,8 @@ class fault_injector {
   // Takes one armed fault for the stage (kind none when there is none).
   armed_fault take(const std::string& stage);
   // Applies a taken fault on the calling (detached job) thread: raise
-  // throws, hang blocks for its duration, slow blocks for a second.
+  // throws, hang blocks for its duration, slow blocks for its duration and
+  // then lets the call go on.
   static void apply(const armed_fault& f);
 
  private:

@@ -4,6 +4,7 @@
 
 #include "actors/audio/audio_stream.hpp"
 #include "actors/session/playback.hpp"
+#include "actors/session/reflex.hpp"
 #include "actors/session/session_state.hpp"
 #include "actors/session/turn_stages.hpp"
 #include "actors/session/voice_metrics.hpp"
@@ -158,6 +159,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
       [self](sentence_audio& a) { on_sentence_audio(self, a); },
       [self](job_failed& f) { on_job_failed(self, f); },
       [self](tick_atom) { tick(self); },
+      [self](reflex_atom, turn_id id) { on_reflex_due(self, id); },
       [self](watchdog_atom, turn_id id, const std::string& stage, std::uint32_t gen) {
         on_watchdog(self, id, stage, gen);
       },

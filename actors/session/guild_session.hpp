@@ -9,6 +9,7 @@
 #include <string>
 
 #include "actors/audio/voice_activity.hpp"
+#include "actors/session/reflex_settings.hpp"
 #include "runtime/common/on_demand.hpp"
 #include "runtime/common/supervisor.hpp"
 
@@ -34,6 +35,7 @@ struct session_settings {
   std::chrono::milliseconds stt_deadline{10000};    // end of speech -> transcript
   std::chrono::milliseconds agent_deadline{30000};  // transcript -> whole reply
   std::chrono::milliseconds tts_deadline{15000};    // between sentences' audio
+  reflex_settings reflex;
 };
 
 // The sessions supervisor's on-demand children: a guild_session per guild,

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <vector>
 
+#include "actors/session/reflex.hpp"
 #include "actors/session/voice_metrics.hpp"
 
 namespace parley::session {
@@ -19,7 +20,8 @@ void maybe_end_audio(session_actor* self, turn& t) {
 // session: they would miss it.
 void start_playout(session_actor* self) {
   auto& st = self->state;
-  if (st.ticking || st.mem->playout.empty() || st.members->waiting_for_rejoin()) return;
+  if (st.ticking || (st.mem->playout.empty() && !st.reflex) || st.members->waiting_for_rejoin())
+    return;
   st.ticking = true;
   st.pacer->start();
   tick(self);
@@ -44,15 +46,18 @@ void play(session_actor* self, turn& t, bytes frame) {
 
 }  // namespace
 
+// A reflex plays ahead of the queue: the reply's frames wait behind it.
 void tick(session_actor* self) {
   auto& st = self->state;
-  auto next = st.mem->playout.pop();
-  if (!next) {  // (`away` only shrinks while ticking)
+  if (st.reflex) {
+    play_reflex_frame(self);
+  } else if (auto next = st.mem->playout.pop()) {
+    if (turn* t = find_turn(self, next->first); t != nullptr && !t->interrupted())
+      play(self, *t, std::move(next->second));
+  } else {  // (`away` only shrinks while ticking)
     st.ticking = false;
     return;
   }
-  if (turn* t = find_turn(self, next->first); t != nullptr && !t->interrupted())
-    play(self, *t, std::move(next->second));
   self->delayed_send(self,
                      std::chrono::duration_cast<std::chrono::microseconds>(st.pacer->after_frame()),
                      tick_atom::value);
@@ -61,8 +66,11 @@ void tick(session_actor* self) {
 void cancel_replies(session_actor* self, const std::string& reason) {
   auto& st = self->state;
   std::vector<turn_id> cut;
+  // A turn whose reflex plays is heard already: it is cut off like a reply.
+  const turn_id reflexing = st.reflex ? st.reflex->turn : 0;
+  st.reflex.reset();
   for (auto& [id, t] : st.mem->turns) {
-    if (t.sentences.empty() || !t.audio_started() || !t.interrupt()) continue;
+    if (!(t.audio_started() || id == reflexing) || !t.interrupt()) continue;
     cut.push_back(id);
     st.cfg.stats->barge_ins.Increment();
     broadcast(self, events::interrupted(id, reason));

@@ -44,6 +44,8 @@ class playout_clock {
 
   // The first frame goes now.
   void start() { next_ = now_(); }
+  // The next frame goes `d` later than it would: a pause in the stream.
+  void hold(clock::duration d) { next_ += d; }
   // A frame went out: how long until the next one is due. On an absolute
   // schedule, so a late timer does not add up to drift.
   clock::duration after_frame();

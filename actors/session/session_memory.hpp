@@ -27,6 +27,7 @@ struct session_memory {
   std::map<messages::turn_id, turn> turns;
   messages::turn_id next_turn = 1;
   reply_queue playout;                   // one reply plays at a time
+  std::size_t reflex_cursor = 0;         // the reflex clips take turns
   std::deque<agent::chat_turn> history;  // short conversation memory
   // Who is in the room, and what those not connected right now are owed.
   room_memory room;

@@ -10,10 +10,21 @@
 
 #include "actors/session/guild_session.hpp"
 #include "actors/session/session_memory.hpp"
+#include "actors/tts/reflex_clips.hpp"
 #include "messages/session_events.hpp"
 #include "runtime/common/child_set.hpp"
 
 namespace parley::session {
+
+// A reflex on its way out: it plays ahead of every reply frame queued.
+// Of this incarnation only: a restarted session does not finish a reflex
+// cut off by the restart (the reply is what matters then).
+struct reflex_lane {
+  messages::turn_id turn = 0;
+  std::shared_ptr<const tts::reflex_clips> clips;  // holds `clip`
+  const tts::reflex_clip* clip = nullptr;
+  std::size_t next = 0;  // its next frame
+};
 
 struct session_state {
   std::string guild;
@@ -23,6 +34,7 @@ struct session_state {
   std::optional<room> members;  // over mem->room
   std::optional<playout_clock> pacer;
   bool ticking = false;
+  std::optional<reflex_lane> reflex;
   static inline const char* name = "guild_session";
 };
 

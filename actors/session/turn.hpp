@@ -45,6 +45,8 @@ struct turn {
   std::uint32_t failures = 0;                  // jobs that failed or missed their deadline
   std::uint32_t restarts = 0;                  // jobs restarted after dying
   std::map<std::string, std::uint32_t> watch;  // each stage's current watchdog
+  bool reflex_due = false;                     // the reflex delay passed (reflex.hpp)
+  bool reflexed = false;                       // a reflex played for it: at most one
 
   runtime::actor_id stt = 0, agent = 0, tts = 0;
 

@@ -4,6 +4,7 @@
 
 #include "actors/agent/agent_job.hpp"
 #include "actors/session/playback.hpp"
+#include "actors/session/reflex.hpp"
 #include "actors/session/voice_metrics.hpp"
 #include "actors/stt/stt_job.hpp"
 #include "actors/tts/tts_job.hpp"
@@ -140,6 +141,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
   if (t->heard) t->heard->speech_ended();
   if (auto h = self->state.children->handle(t->stt)) self->send(h, finish_atom::value);
   arm_watchdog(self, *t, "stt");
+  arm_reflex(self, *t);
 }
 
 void on_text_turn(session_actor* self, const std::string& user, const std::string& text) {
@@ -149,6 +151,7 @@ void on_text_turn(session_actor* self, const std::string& user, const std::strin
   t.last_voice_at = clock::now();
   broadcast(self, events::transcript(user, t.id, text, true));
   start_agent(self, t);
+  arm_reflex(self, t);
 }
 
 void on_transcript(session_actor* self, transcript& tr) {
@@ -163,6 +166,7 @@ void on_transcript(session_actor* self, transcript& tr) {
   self->state.cfg.stats->stt_seconds.Observe(seconds_since(t->speech_end_at));
   if (tr.text.empty()) return finish_turn(self, *t);  // nothing understood: nothing to answer
   start_agent(self, *t);
+  try_reflex(self, *t);  // its delay may have passed while the recogniser finished
 }
 
 void on_sentence(session_actor* self, reply_sentence& r) {
@@ -302,6 +306,8 @@ void resume_turns(session_actor* self) {
       start_agent(self, t);
     }
     if (!t.sentences.empty() && t.phase != turn_phase::playing) speak(self, t, t.sentences_voiced);
+    // The wait starts again for the user, and so does the reflex's delay.
+    if (!t.audio_started() && t.phase != turn_phase::playing) arm_reflex(self, t);
   }
   for (auto id : cut) drop_turn(self, id);
   start_playout(self);

@@ -31,6 +31,8 @@ voice_metrics::voice_metrics(prometheus::Registry& r)
       frames_in(counter(r, "parley_frames_in_total", "Opus frames received from clients.")),
       frames_out(counter(r, "parley_frames_out_total", "Opus frames sent to clients.")),
       barge_ins(counter(r, "parley_barge_ins_total", "Replies cut off by user speech.")),
+      reflexes(counter(r, "parley_reflexes_total",
+                       "Acknowledgements played because a reply was slow to start.")),
       turns(counter(r, "parley_turns_total", "Turns answered.")),
       errors(prometheus::BuildCounter()
                  .Name("parley_turn_errors_total")

@@ -22,6 +22,7 @@ struct voice_metrics {
   prometheus::Counter& frames_in;
   prometheus::Counter& frames_out;
   prometheus::Counter& barge_ins;
+  prometheus::Counter& reflexes;  // acknowledgements played while the agent thought
   prometheus::Counter& turns;
   prometheus::Family<prometheus::Counter>& errors;          // {phase}
   prometheus::Family<prometheus::Counter>& watchdog_kills;  // {stage}

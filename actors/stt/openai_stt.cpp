@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include "runtime/http/curl_handles.hpp"
+#include "runtime/http/provider_error.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -19,10 +20,6 @@ constexpr std::size_t max_body_bytes = 1 << 20;  // a transcript or an error, ne
 // Ten minutes of 16 kHz audio (~19 MB, under OpenAI's 25 MB upload limit):
 // past it the utterance is cut rather than the process's memory grown.
 constexpr std::size_t max_samples = 16000 * 600;
-
-// The same guard as the agent's client (actors/agent/openai_agent.cpp): a key
-// echoed back by a careless provider must not reach an exception message.
-using http::redact;
 
 void put_le(std::string& out, std::uint32_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFFU);
@@ -93,24 +90,61 @@ std::string wav_16k_mono(const int16_t* pcm, std::size_t samples) {
 
 struct openai_stt_engine::client {
   openai_stt_config config;
+  std::shared_ptr<http::provider_status> status;
   std::string url;
   http::handle_pool handles;
 
   client(const client&) = delete;
   client& operator=(const client&) = delete;
-  explicit client(openai_stt_config c) : config(std::move(c)) {
+  client(openai_stt_config c, std::shared_ptr<http::provider_status> s)
+      : config(std::move(c)), status(std::move(s)) {
     std::string base = config.base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     url = base + "/audio/transcriptions";
   }
 
   std::string transcribe(const int16_t* pcm, std::size_t samples);
+  std::string attempt(const std::string& wav, std::chrono::milliseconds time_left);
   std::string outcome(CURLcode code, const char* curl_error, long status,
                       const std::string& retry_after, const response& r) const;
+  [[noreturn]] void fail(const std::string& error, bool may_retry,
+                         std::optional<std::chrono::milliseconds> retry_after = {}) const {
+    throw http::provider_error(http::redact("openai stt: " + error, config.api_key), may_retry,
+                               retry_after);
+  }
 };
+
+namespace {
+
+// Worth the same call again: the connection failed or was cut before an
+// answer, or the provider said it was busy or broken for now.
+bool retryable(CURLcode code, long status) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_OPERATION_TIMEDOUT:
+      return true;
+    case CURLE_OK:
+      return status == 429 || status == 408 || status / 100 == 5;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
 
 std::string openai_stt_engine::client::transcribe(const int16_t* pcm, std::size_t samples) {
   const std::string wav = wav_16k_mono(pcm, samples);
+  const auto deadline = std::chrono::steady_clock::now() + config.total_timeout;
+  return http::with_retries<std::string>(
+      [&](std::chrono::milliseconds left) { return attempt(wav, left); }, deadline, config.retry,
+      status.get());
+}
+
+std::string openai_stt_engine::client::attempt(const std::string& wav,
+                                               std::chrono::milliseconds time_left) {
   CURL* c = handles.acquire();
   curl_mime* form = curl_mime_init(c);
   const auto add_field = [form](const char* name, const std::string& value) {
@@ -145,7 +179,7 @@ std::string openai_stt_engine::client::transcribe(const int16_t* pcm, std::size_
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_error);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // signals and worker threads do not mix
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.total_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(time_left.count()));
   curl_easy_setopt(c, CURLOPT_USERAGENT, "parley-stt");
   const CURLcode code = curl_easy_perform(c);
   long status = 0;
@@ -159,12 +193,11 @@ std::string openai_stt_engine::client::transcribe(const int16_t* pcm, std::size_
   // An aborted transfer leaves a half-read response on its connection: do not reuse that handle.
   handles.release(c, code == CURLE_OK);
   const std::string error = outcome(code, curl_error, status, retry_after, r);
-  if (!error.empty()) throw std::runtime_error(redact("openai stt: " + error, config.api_key));
+  if (!error.empty())
+    fail(error, retryable(code, status) && !r.too_large, http::parse_retry_after(retry_after));
   const auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
-    throw std::runtime_error(redact(
-        "openai stt: unexpected response from " + url + " (no \"text\"): " + r.body.substr(0, 200),
-        config.api_key));
+    fail("unexpected response from " + url + " (no \"text\"): " + r.body.substr(0, 200), false);
   std::string text = j["text"].get<std::string>();
   // Whisper pads its text (" Go forward ten meters."): the agent wants it bare.
   text.erase(0, text.find_first_not_of(" \t\r\n"));
@@ -179,7 +212,7 @@ std::string openai_stt_engine::client::outcome(CURLcode code, const char* curl_e
   if (code == CURLE_OPERATION_TIMEDOUT)
     return "timed out (connect limit " + std::to_string(config.connect_timeout.count()) +
            " ms, total limit " + std::to_string(config.total_timeout.count()) +
-           " ms): " + curl_error;
+           " ms, retries included): " + curl_error;
   if (r.too_large)
     return "response from " + url + " is larger than " + std::to_string(max_body_bytes) + " bytes";
   if (code != CURLE_OK)
@@ -233,9 +266,10 @@ class openai_recognizer : public recognizer {
 
 }  // namespace
 
-openai_stt_engine::openai_stt_engine(openai_stt_config config) {
+openai_stt_engine::openai_stt_engine(openai_stt_config config,
+                                     std::shared_ptr<http::provider_status> status) {
   http::init_curl_once();
-  client_ = std::make_shared<client>(std::move(config));
+  client_ = std::make_shared<client>(std::move(config), std::move(status));
 }
 
 openai_stt_engine::~openai_stt_engine() = default;

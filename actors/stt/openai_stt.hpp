@@ -4,6 +4,8 @@
 // as WAV). OpenAI, whisper.cpp's server and faster-whisper servers speak it.
 
 #include "actors/stt/recognizer.hpp"
+#include "runtime/http/provider_status.hpp"
+#include "runtime/http/retry.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -23,6 +25,9 @@ struct openai_stt_config {
   // The whole call. Kept well under the STT watchdog (PARLEY_STT_DEADLINE_MS)
   // so that a fallback to the embedded recognizer still answers in time.
   std::chrono::milliseconds total_timeout{3000};
+  // A refused connection, a 5xx or a 429 is tried again while the deadline
+  // allows: the same upload twice does no harm.
+  http::retry_settings retry;
 };
 
 // A RIFF/WAVE file of 16-bit PCM, mono, 16 kHz holding `samples` samples.
@@ -33,7 +38,9 @@ std::string wav_16k_mono(const int16_t* pcm, std::size_t samples);
 // idle connections are kept for the next utterance (no TLS handshake each).
 class openai_stt_engine final : public stt_engine {
  public:
-  explicit openai_stt_engine(openai_stt_config config);
+  // `status` (may be null) counts the retries.
+  explicit openai_stt_engine(openai_stt_config config,
+                             std::shared_ptr<http::provider_status> status = nullptr);
   ~openai_stt_engine() override;
   openai_stt_engine(const openai_stt_engine&) = delete;
   openai_stt_engine& operator=(const openai_stt_engine&) = delete;
@@ -41,10 +48,10 @@ class openai_stt_engine final : public stt_engine {
   std::string name() const override { return "openai"; }
   std::unique_ptr<recognizer> make_recognizer() override;
 
-  // Uploads one utterance and returns its text; blocks up to total_timeout.
-  // Throws std::runtime_error ("openai stt: ...") on a timeout, a failed
-  // connection, an HTTP error (with the provider's message) or a reply
-  // without `text`. The message never contains the API key.
+  // Uploads one utterance and returns its text; blocks up to total_timeout,
+  // retries included. Throws http::provider_error ("openai stt: ...") on a
+  // timeout, a failed connection, an HTTP error (with the provider's message
+  // and Retry-After) or a reply without `text`. Never the API key in it.
   std::string transcribe(const int16_t* pcm, std::size_t samples) const;
 
   struct client;

@@ -56,13 +56,23 @@ std::string recognition::finish() {
   if (final_) return *final_;
   if (!lease_) return {};
   ended_ = true;
-  auto slot = lease_->compute(ended_);
+  // A remote engine's upload waits on the network: its compute slot goes to
+  // another speaker meanwhile, and is taken again for any decoding after.
+  std::optional<recognizer_pool::compute_slot> slot(lease_->compute(ended_));
+  (*lease_)->set_network_wait([&](bool waiting) {
+    if (waiting)
+      slot.reset();
+    else
+      slot.emplace(lease_->compute(ended_));
+  });
   try {
     final_ = (*lease_)->finish();
   } catch (...) {
+    (*lease_)->set_network_wait({});
     forget();
     throw;
   }
+  (*lease_)->set_network_wait({});
   lease_.reset();  // the recogniser is free for the next utterance at once
   return *final_;
 }

@@ -9,7 +9,9 @@
 namespace parley::tts {
 
 // Receives consecutive chunks of mono int16 audio at the engine's sample_rate();
-// returning false cancels the synthesis promptly.
+// returning false cancels the synthesis promptly. A call with n == 0 carries no
+// audio: an engine that is waiting (a remote provider that is slow or stalled)
+// asks that way whether the sentence is still wanted, so a barge-in reaches it.
 using audio_sink = std::function<bool(const int16_t*, size_t)>;
 
 class tts_engine {

@@ -142,6 +142,10 @@ void session_driver::on_event(const client::event& e, clock::time_point now) {
   } else if (type == "audio_started" || type == "audio_ended" || type == "interrupted" ||
              type == "transcript" || type == "reply") {
     on_turn_event(type, e, now);
+  } else if (type == "reflex") {
+    // An acknowledgement before the reply: its frames come before the turn's
+    // audio_started, so the reply's own frame count is untouched.
+    if (mine(e)) setup_.stats->note("reflex");
   } else if (type == "speech_ended") {
     if (e.body.value("turn", std::int64_t{-2}) == my_turn_ && phase_ == phase::awaiting)
       speech_ended_at_ = e.at;

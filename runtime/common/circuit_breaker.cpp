@@ -18,7 +18,7 @@ bool circuit_breaker::allow() {
     case state::half_open:
       return false;  // the trial call is still out: everyone else waits for its verdict
     case state::open:
-      if (clock_() - opened_at_ < settings_.cooldown) return false;
+      if (clock_() - opened_at_ < open_for_) return false;
       state_ = state::half_open;
       return true;
   }
@@ -40,7 +40,16 @@ void circuit_breaker::record_failure() {
   if (state_ != state::closed || failures_ >= settings_.failure_threshold) {
     state_ = state::open;
     opened_at_ = clock_();
+    open_for_ = settings_.cooldown;
   }
+}
+
+void circuit_breaker::hold_off(std::chrono::milliseconds wait) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++failures_;
+  state_ = state::open;
+  opened_at_ = clock_();
+  open_for_ = wait.count() > 0 ? wait : settings_.cooldown;
 }
 
 circuit_breaker::state circuit_breaker::current() const {

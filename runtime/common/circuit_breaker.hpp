@@ -34,6 +34,9 @@ class circuit_breaker {
   bool allow();
   void record_success();
   void record_failure();
+  // The provider said when to come back (429 with Retry-After): open now
+  // and stay open for `wait` (the usual cooldown when it is not positive).
+  void hold_off(std::chrono::milliseconds wait);
 
   state current() const;
   std::size_t consecutive_failures() const;
@@ -45,6 +48,7 @@ class circuit_breaker {
   state state_ = state::closed;
   std::size_t failures_ = 0;
   std::chrono::steady_clock::time_point opened_at_{};
+  std::chrono::milliseconds open_for_{0};  // this opening's cooldown
 };
 
 std::string to_string(circuit_breaker::state s);

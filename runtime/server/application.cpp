@@ -6,11 +6,11 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <tuple>
 
 #include "actors/engines/engine_catalog.hpp"
 #include "actors/session/guild_session.hpp"
 #include "actors/session/voice_metrics.hpp"
-#include "actors/stt/remote_stt_metrics.hpp"
 #include "actors/transport/discord/discord_gateway.hpp"
 #include "actors/transport/websocket/page.hpp"
 #include "actors/transport/websocket/voice_gateway.hpp"
@@ -20,6 +20,7 @@
 #include "ops/routes.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/common/supervisor.hpp"
+#include "runtime/http/provider_metrics.hpp"
 
 namespace parley::runtime {
 namespace {
@@ -37,6 +38,26 @@ supervisor_spec top_supervisor(const config& cfg, std::string name) {
   return s;
 }
 
+// For /health: each remote provider, how it is doing, and what serves
+// when it fails.
+nlohmann::json providers_json(const http::provider_board& board) {
+  auto all = nlohmann::json::array();
+  for (const auto& p : board.all()) {
+    const auto s = p->read();
+    nlohmann::json j = {{"engine", s.engine},   {"provider", s.provider},  {"on_failure", s.policy},
+                        {"breaker", s.breaker}, {"calls", s.calls},        {"failures", s.failures},
+                        {"retries", s.retries}, {"fallbacks", s.fallbacks}};
+    j["last_failure"] =
+        s.last_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.last_failure);
+    if (s.last_failure_at)
+      j["last_failure_s_ago"] =
+          std::chrono::duration<double>(std::chrono::system_clock::now() - *s.last_failure_at)
+              .count();
+    all.push_back(std::move(j));
+  }
+  return all;
+}
+
 engines::engine_settings engine_settings_of(const config& cfg) {
   engines::engine_settings e;
   e.stt = cfg.stt;
@@ -47,9 +68,32 @@ engines::engine_settings engine_settings_of(const config& cfg) {
   e.stt_openai.language = cfg.stt_language;
   e.stt_openai.total_timeout = cfg.stt_timeout;
   e.stt_openai.connect_timeout = std::min(e.stt_openai.connect_timeout, cfg.stt_timeout);
+  e.stt_deepgram.base_url = cfg.stt_url;
+  e.stt_deepgram.api_key = cfg.stt_key;
+  e.stt_deepgram.model = cfg.stt_model;
+  e.stt_deepgram.language = cfg.stt_language;
+  e.stt_deepgram.endpointing = cfg.stt_endpointing;
+  e.stt_deepgram.timeout = cfg.stt_timeout;
+  e.stt_deepgram.ca_file = cfg.stt_ca_file;
   e.max_speakers = cfg.max_sessions;
   e.tts = cfg.tts;
+  for (auto* l : {&e.tts_openai.limits, &e.tts_elevenlabs.limits}) {
+    l->total = cfg.tts_timeout;
+    l->first_byte = std::min(l->first_byte, cfg.tts_timeout);
+    l->connect = std::min(l->connect, cfg.tts_timeout);
+  }
+  e.tts_openai.api_key = e.tts_elevenlabs.api_key = cfg.tts_key;
+  // Empty: the provider's own default (load_config fills them in; a config
+  // made in code may not).
+  for (auto [from, openai, eleven] :
+       {std::tuple{&cfg.tts_url, &e.tts_openai.base_url, &e.tts_elevenlabs.base_url},
+        std::tuple{&cfg.tts_model, &e.tts_openai.model, &e.tts_elevenlabs.model},
+        std::tuple{&cfg.tts_voice, &e.tts_openai.voice, &e.tts_elevenlabs.voice}})
+    if (!from->empty()) *openai = *eleven = *from;
+  e.tts_on_failure =
+      http::parse_on_failure(cfg.tts_on_failure).value_or(http::on_failure::fallback);
   e.agent = cfg.agent;
+  if (cfg.reflex.on) e.reflex_phrases = cfg.reflex.phrases;  // said once the tts engine loads
   e.openai.base_url = cfg.agent_url;
   e.openai.model = cfg.agent_model;
   e.openai.api_key = cfg.agent_key;
@@ -154,14 +198,23 @@ struct application::impl {
   std::optional<int> exit_code;
   bool shut_down = false;
 
-  // PARLEY_STT=openai: the provider's failure counts and breaker.
-  std::shared_ptr<stt::remote_stt_status> stt_status;
+  // The remote providers in use: their counts, breakers and policies, for
+  // the engines, /metrics, /health and the engine hosts' labels.
+  std::shared_ptr<http::provider_board> providers = std::make_shared<http::provider_board>();
+  std::shared_ptr<http::provider_status> stt_status, tts_status;
 
   explicit impl(config c) : cfg(std::move(c)), system(actor_config(caf_cfg, cfg)) {
-    if (cfg.stt == "openai") {
-      stt_status = std::make_shared<stt::remote_stt_status>("openai");
-      stats.add_collectable(stt::make_remote_stt_collector(stt_status));
+    if (cfg.stt == "openai" || cfg.stt == "deepgram") {
+      stt_status = std::make_shared<http::provider_status>(
+          "stt", cfg.stt, *http::parse_on_failure(cfg.stt_on_failure));
+      providers->add(stt_status);
     }
+    if (cfg.tts == "openai" || cfg.tts == "elevenlabs") {
+      tts_status = std::make_shared<http::provider_status>(
+          "tts", cfg.tts, *http::parse_on_failure(cfg.tts_on_failure));
+      providers->add(tts_status);
+    }
+    stats.add_collectable(http::make_provider_collector(providers));
   }
 
   agent::agent_facts facts() {
@@ -189,6 +242,7 @@ struct application::impl {
     auto engines = top_supervisor(cfg, "engines");
     auto engine_cfg = engine_settings_of(cfg);
     engine_cfg.stt_status = stt_status;
+    engine_cfg.tts_status = tts_status;
     engines.children = engines::engine_hosts(catalog, engine_cfg, facts());
     auto transports = top_supervisor(cfg, "transports");
     auto gateway = gateway_settings_of(cfg);
@@ -228,6 +282,7 @@ struct application::impl {
     s.stt_deadline = cfg.stt_deadline;
     s.agent_deadline = cfg.agent_deadline;
     s.tts_deadline = cfg.tts_deadline;
+    s.reflex = cfg.reflex;
     s.catalog = catalog;
     s.stats = &voice_stats;
     s.intensity = {static_cast<std::uint32_t>(cfg.restart_max),
@@ -260,6 +315,7 @@ void application::start() {
   log::add_secret(d.cfg.voice_token);
   log::add_secret(d.cfg.agent_key);
   log::add_secret(d.cfg.stt_key);
+  log::add_secret(d.cfg.tts_key);
   d.stats.declare_kinds(actor_kinds);
   d.root = spawn_root(d.system, d.svc, root_id, d.tree(), hooks);
   d.root->attach_functor([this](const caf::error& reason) {
@@ -269,7 +325,8 @@ void application::start() {
   d.ready.add_probe("sessions",
                     [&sys = d.system, root = d.root] { return sessions_reachable(sys, root); });
   ops::ops_context ctx{d.registry, d.ready, d.stats, d.cfg.chaos, d.cfg.ops_token};
-  ctx.extra.push_back(ops::fault_route(d.catalog));
+  for (auto& r : ops::fault_routes(d.catalog)) ctx.extra.push_back(std::move(r));
+  ctx.providers = [providers = d.providers] { return providers_json(*providers); };
   d.ops = std::make_unique<ops::ops_server>(d.cfg.ops_addr.host, d.cfg.ops_addr.port,
                                             ops::make_router(ctx));
   d.ready.set_ok("ops_endpoint");

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <tuple>
 
 namespace parley::runtime {
 namespace {
@@ -44,22 +45,53 @@ const variable variables[] = {
     {"PARLEY_AGENT_DEADLINE_MS", "30000", "watchdog: transcript to the whole reply"},
     {"PARLEY_TTS_DEADLINE_MS", "15000", "watchdog: between two sentences' audio"},
     {"PARLEY_STT", "pocketsphinx",
-     "speech recognition: pocketsphinx|null|openai (an OpenAI-compatible server, pocketsphinx "
-     "as fallback)"},
+     "speech recognition: pocketsphinx|null|openai (an OpenAI-compatible server)|deepgram "
+     "(Deepgram live streaming); the remote ones with pocketsphinx as fallback"},
     {"PARLEY_STT_DECODERS", "2", "pocketsphinx decoders shared by all sessions (~93 MB each)"},
     {"PARLEY_STT_URL", "https://api.openai.com/v1",
-     "PARLEY_STT=openai: OpenAI-compatible base URL ending in /v1"},
-    {"PARLEY_STT_KEY", "", "API key for PARLEY_STT=openai; empty: none sent (secret)"},
-    {"PARLEY_STT_MODEL", "whisper-1", "transcription model for PARLEY_STT=openai"},
+     "PARLEY_STT=openai: OpenAI-compatible base URL ending in /v1; deepgram: a wss:// URL "
+     "ending in /v1, by default wss://api.deepgram.com/v1"},
+    {"PARLEY_STT_KEY", "", "API key for PARLEY_STT=openai or deepgram; empty: none sent (secret)"},
+    {"PARLEY_STT_MODEL", "whisper-1",
+     "transcription model for PARLEY_STT=openai; deepgram: by default nova-3"},
     {"PARLEY_STT_LANGUAGE", "", "ISO-639-1 language hint for PARLEY_STT=openai; empty: detected"},
     {"PARLEY_STT_TIMEOUT_MS", "3000",
-     "PARLEY_STT=openai: a whole call, then pocketsphinx answers; below PARLEY_STT_DEADLINE_MS"},
-    {"PARLEY_TTS", "flite", "speech synthesis: flite|espeak|null"},
+     "PARLEY_STT=openai: a whole call, then pocketsphinx answers; below PARLEY_STT_DEADLINE_MS"
+     " (deepgram: end of speech to the final text)"},
+    {"PARLEY_STT_ENDPOINTING_MS", "300",
+     "PARLEY_STT=deepgram: silence after which Deepgram says the speech ended (speech_final)"},
+    {"PARLEY_STT_CA_FILE", "",
+     "PEM file trusted for the STT provider's certificate; empty: system"},
+    {"PARLEY_STT_ON_FAILURE", "fallback",
+     "remote speech recognition failing or its breaker open: fallback (pocketsphinx answers) or "
+     "apologise (the turn fails; the user is told)"},
+    {"PARLEY_TTS", "flite",
+     "speech synthesis: flite|espeak|null|openai|elevenlabs (a remote voice, flite as fallback)"},
+    {"PARLEY_TTS_URL", "(provider's)",
+     "PARLEY_TTS=openai: base URL ending in /v1 (https://api.openai.com/v1); elevenlabs: "
+     "https://api.elevenlabs.io"},
+    {"PARLEY_TTS_KEY", "",
+     "API key for PARLEY_TTS=openai (Bearer; empty: none sent) or elevenlabs (secret)"},
+    {"PARLEY_TTS_MODEL", "(provider's)",
+     "speech model: openai gpt-4o-mini-tts, elevenlabs eleven_flash_v2_5"},
+    {"PARLEY_TTS_VOICE", "(provider's)",
+     "voice: openai alloy, elevenlabs a voice id (21m00Tcm4TlvDq8ikWAM)"},
+    {"PARLEY_TTS_TIMEOUT_MS", "10000",
+     "remote tts: one sentence at most, then flite speaks it; below PARLEY_TTS_DEADLINE_MS"},
+    {"PARLEY_TTS_ON_FAILURE", "fallback",
+     "remote speech failing or its breaker open: fallback (flite speaks) or apologise (the reply "
+     "fails; the user is told)"},
     {"PARLEY_AGENT", "commands", "the agent: commands (built-in)|openai|echo"},
     {"PARLEY_AGENT_URL", "https://api.openai.com/v1", "OpenAI-compatible base URL ending in /v1"},
     {"PARLEY_AGENT_MODEL", "gpt-4o-mini", "chat model for PARLEY_AGENT=openai"},
     {"PARLEY_AGENT_KEY", "", "API key for PARLEY_AGENT=openai (secret)"},
     {"PARLEY_AGENT_SYSTEM_PROMPT", "", "system prompt for PARLEY_AGENT=openai; empty: built-in"},
+    {"PARLEY_REFLEX", "auto",
+     "a short acknowledgement while the agent is slow: on|off|auto (on for PARLEY_AGENT=openai)"},
+    {"PARLEY_REFLEX_DELAY_MS", "300",
+     "reflex: played when no reply audio started this long after the end of a turn"},
+    {"PARLEY_REFLEX_MAX_MS", "1500", "reflex: acknowledgements longer than this are not used"},
+    {"PARLEY_REFLEX_GAP_MS", "200", "reflex: silence between it and the reply"},
     {"DISCORD_TOKEN", "", "Discord bot token: Parley joins Discord when set (secret)"},
     {"DISCORD_TOKEN_FILE", "", "a file holding the Discord bot token (e.g. a mounted secret)"},
     {"DISCORD_CLIENT_ID", "", "the application id, for register-commands and the invite URL"},
@@ -174,24 +206,59 @@ void load_voice(reader& r, config& c) {
   }
 }
 
+// The remote voices' settings default by provider.
+void load_tts(reader& r, config& c) {
+  r.choice("PARLEY_TTS", c.tts, {"flite", "espeak", "null", "openai", "elevenlabs"});
+  const bool eleven = c.tts == "elevenlabs";
+  const tts::openai_tts_config openai;
+  const tts::elevenlabs_tts_config elevenlabs;
+  c.tts_url = r.get("PARLEY_TTS_URL").value_or(eleven ? elevenlabs.base_url : openai.base_url);
+  if (c.tts_url.rfind("http://", 0) != 0 && c.tts_url.rfind("https://", 0) != 0)
+    r.fail("PARLEY_TTS_URL", c.tts_url, "an http:// or https:// URL");
+  c.tts_key = r.get("PARLEY_TTS_KEY").value_or("");
+  c.tts_model = r.get("PARLEY_TTS_MODEL").value_or(eleven ? elevenlabs.model : openai.model);
+  c.tts_voice = r.get("PARLEY_TTS_VOICE").value_or(eleven ? elevenlabs.voice : openai.voice);
+  long long ms = c.tts_timeout.count();
+  r.number("PARLEY_TTS_TIMEOUT_MS", ms, 100, 600000);
+  c.tts_timeout = std::chrono::milliseconds(ms);
+  // flite speaks after the remote call gives up: both must fit the watchdog.
+  if ((c.tts == "openai" || eleven) && c.tts_timeout >= c.tts_deadline)
+    r.fail("PARLEY_TTS_TIMEOUT_MS", std::to_string(ms),
+           "less than PARLEY_TTS_DEADLINE_MS (" + std::to_string(c.tts_deadline.count()) +
+               "), so that the flite fallback still speaks in time");
+  if (eleven && c.tts_key.empty())
+    r.fail("PARLEY_TTS_KEY", "", "an ElevenLabs API key when PARLEY_TTS=elevenlabs");
+  r.choice("PARLEY_TTS_ON_FAILURE", c.tts_on_failure, {"fallback", "apologise"});
+}
+
 void load_engines(reader& r, config& c) {
-  r.choice("PARLEY_STT", c.stt, {"pocketsphinx", "null", "openai"});
+  r.choice("PARLEY_STT", c.stt, {"pocketsphinx", "null", "openai", "deepgram"});
   r.number("PARLEY_STT_DECODERS", c.stt_decoders, 1, 64);
-  c.stt_url = r.get("PARLEY_STT_URL").value_or(c.stt_url);
-  if (c.stt_url.rfind("http://", 0) != 0 && c.stt_url.rfind("https://", 0) != 0)
+  // Deepgram streams over a WebSocket: its own scheme and defaults.
+  const bool deepgram = c.stt == "deepgram";
+  const stt::deepgram_stt_config dg;
+  c.stt_url = r.get("PARLEY_STT_URL").value_or(deepgram ? dg.base_url : c.stt_url);
+  if (deepgram && c.stt_url.rfind("wss://", 0) != 0)
+    r.fail("PARLEY_STT_URL", c.stt_url, "a wss:// URL ending in /v1 for PARLEY_STT=deepgram");
+  if (!deepgram && c.stt_url.rfind("http://", 0) != 0 && c.stt_url.rfind("https://", 0) != 0)
     r.fail("PARLEY_STT_URL", c.stt_url, "an http:// or https:// URL ending in /v1");
   c.stt_key = r.get("PARLEY_STT_KEY").value_or("");
-  c.stt_model = r.get("PARLEY_STT_MODEL").value_or(c.stt_model);
+  c.stt_model = r.get("PARLEY_STT_MODEL").value_or(deepgram ? dg.model : c.stt_model);
+  long long endpointing = c.stt_endpointing.count();
+  r.number("PARLEY_STT_ENDPOINTING_MS", endpointing, 10, 5000);
+  c.stt_endpointing = std::chrono::milliseconds(endpointing);
+  c.stt_ca_file = r.get("PARLEY_STT_CA_FILE").value_or("");
   c.stt_language = r.get("PARLEY_STT_LANGUAGE").value_or("");
   long long stt_timeout = c.stt_timeout.count();
   r.number("PARLEY_STT_TIMEOUT_MS", stt_timeout, 100, 600000);
   c.stt_timeout = std::chrono::milliseconds(stt_timeout);
   // The fallback runs after the remote call gives up: both must fit the watchdog.
-  if (c.stt == "openai" && c.stt_timeout >= c.stt_deadline)
+  if ((c.stt == "openai" || deepgram) && c.stt_timeout >= c.stt_deadline)
     r.fail("PARLEY_STT_TIMEOUT_MS", std::to_string(stt_timeout),
            "less than PARLEY_STT_DEADLINE_MS (" + std::to_string(c.stt_deadline.count()) +
                "), so that the pocketsphinx fallback still answers in time");
-  r.choice("PARLEY_TTS", c.tts, {"flite", "espeak", "null"});
+  r.choice("PARLEY_STT_ON_FAILURE", c.stt_on_failure, {"fallback", "apologise"});
+  load_tts(r, c);
   r.choice("PARLEY_AGENT", c.agent, {"commands", "openai", "echo"});
   c.agent_url = r.get("PARLEY_AGENT_URL").value_or(c.agent_url);
   if (c.agent_url.rfind("http://", 0) != 0 && c.agent_url.rfind("https://", 0) != 0)
@@ -199,6 +266,19 @@ void load_engines(reader& r, config& c) {
   c.agent_model = r.get("PARLEY_AGENT_MODEL").value_or(c.agent_model);
   c.agent_key = r.get("PARLEY_AGENT_KEY").value_or("");
   c.agent_system_prompt = r.get("PARLEY_AGENT_SYSTEM_PROMPT").value_or("");
+}
+
+// After load_engines: auto depends on the agent.
+void load_reflex(reader& r, config& c) {
+  r.choice("PARLEY_REFLEX", c.reflex_mode, {"auto", "on", "off"});
+  c.reflex.on = c.reflex_mode == "on" || (c.reflex_mode == "auto" && c.agent == "openai");
+  for (auto [name, out, hi] : {std::tuple{"PARLEY_REFLEX_DELAY_MS", &c.reflex.delay, 60000},
+                               std::tuple{"PARLEY_REFLEX_MAX_MS", &c.reflex.longest, 10000},
+                               std::tuple{"PARLEY_REFLEX_GAP_MS", &c.reflex.gap, 5000}}) {
+    long long ms = out->count();
+    r.number(name, ms, 0, hi);
+    *out = std::chrono::milliseconds(ms);
+  }
 }
 
 std::optional<std::string> read_secret_file(const std::string& path) {
@@ -308,6 +388,7 @@ config_result load_config(const env_lookup& lookup) {
 
   load_voice(r, c);
   load_engines(r, c);
+  load_reflex(r, c);
   load_discord(r, c);
   auto errors = r.take_errors();
   if (c.chaos && c.env == environment::prod)

@@ -64,12 +64,23 @@ struct config {
   std::string stt_model = stt::openai_stt_config{}.model;
   std::string stt_language;
   std::chrono::milliseconds stt_timeout = stt::openai_stt_config{}.total_timeout;
+  std::chrono::milliseconds stt_endpointing = stt::deepgram_stt_config{}.endpointing;  // deepgram
+  std::string stt_ca_file;  // PEM trusted for the STT provider; empty: the system's store
+  std::string stt_on_failure = "fallback";  // fallback | apologise
   std::string tts = engines::engine_settings{}.tts;
+  // PARLEY_TTS=openai|elevenlabs. Unset url, model and voice take the chosen
+  // provider's defaults (its tts config struct), filled in by load_config.
+  std::string tts_url, tts_key, tts_model, tts_voice;
+  std::chrono::milliseconds tts_timeout = tts::remote_tts_limits{}.total;
+  std::string tts_on_failure = "fallback";  // fallback | apologise
   std::string agent = engines::engine_settings{}.agent;
   std::string agent_url = agent::openai_config{}.base_url;
   std::string agent_model = agent::openai_config{}.model;
   std::string agent_key;
   std::string agent_system_prompt;  // empty: the built-in one
+  // The reflex lane: PARLEY_REFLEX as given, and the settings with it resolved.
+  std::string reflex_mode = "auto";
+  session::reflex_settings reflex;
 
   // Discord: on when a bot token is given.
   discord::discord_settings discord;

@@ -41,7 +41,8 @@ void connect(gateway_actor* self) {
   const auto url = s.has_session() && !s.resume_url().empty() ? s.resume_url() : st.cfg.gateway_url;
   st.ws.reset();
   st.held.clear();
-  st.ws = std::make_unique<wss_client>(wss_options{with_query(url), st.cfg.ca_file}, std::move(h));
+  st.ws = std::make_unique<net::wss_client>(net::wss_options{with_query(url), st.cfg.ca_file},
+                                            std::move(h));
 }
 
 // Connects now, or once the identify spacing allows.

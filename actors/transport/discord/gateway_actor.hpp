@@ -18,8 +18,8 @@
 #include "actors/transport/discord/discord_gateway.hpp"
 #include "actors/transport/discord/gateway_memory.hpp"
 #include "actors/transport/discord/rest_client.hpp"
-#include "actors/transport/discord/wss_client.hpp"
 #include "runtime/common/child_set.hpp"
+#include "runtime/net/wss_client.hpp"
 
 namespace parley::discord {
 
@@ -44,7 +44,7 @@ class rest_worker {
 struct gateway_state {
   discord_settings cfg;
   std::shared_ptr<gateway_memory> mem;
-  std::unique_ptr<wss_client> ws;
+  std::unique_ptr<net::wss_client> ws;
   std::uint64_t gen = 0;
   std::optional<runtime::child_set> voices;
   std::map<std::string, runtime::actor_id> voice_ids;  // guild -> discord_voice

@@ -7,16 +7,16 @@
 #include <cstdint>
 #include <string>
 
-#include "actors/transport/discord/wss_client.hpp"
+#include "runtime/net/wss_client.hpp"
 
 namespace parley::discord {
 
 template <class TextAtom, class ClosedAtom>
-wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
+net::wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
   auto send = [to](auto... xs) {
     if (auto a = caf::actor_cast<caf::actor>(to)) caf::anon_send(a, xs...);
   };
-  wss_handlers h;
+  net::wss_handlers h;
   h.on_text = [send, gen](std::string t) { send(TextAtom::value, gen, std::move(t)); };
   h.on_close = [send, gen](int code, std::string why) {
     send(ClosedAtom::value, gen, code, std::move(why));
@@ -25,7 +25,7 @@ wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
 }
 
 template <class TextAtom, class ClosedAtom, class BinaryAtom>
-wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
+net::wss_handlers forward_to(const caf::actor_addr& to, std::uint64_t gen) {
   auto h = forward_to<TextAtom, ClosedAtom>(to, gen);
   h.on_binary = [to, gen](std::string b) {
     if (auto a = caf::actor_cast<caf::actor>(to))

@@ -31,8 +31,9 @@ void connect(connection_actor* self) {
   auto h = forward_to<vws_text_atom, vws_closed_atom, vws_binary_atom>(
       caf::actor_cast<caf::actor_addr>(self), gen);
   st.ws.reset();  // the old socket's thread ends before the new one starts
-  st.ws = std::make_unique<wss_client>(
-      wss_options{"wss://" + st.session().join().endpoint + "/?v=8", st.cfg.ca_file}, std::move(h));
+  st.ws = std::make_unique<net::wss_client>(
+      net::wss_options{"wss://" + st.session().join().endpoint + "/?v=8", st.cfg.ca_file},
+      std::move(h));
 }
 
 void start_udp(connection_actor* self) {

@@ -13,9 +13,9 @@
 #include "actors/transport/discord/jitter_buffer.hpp"
 #include "actors/transport/discord/transport_cipher.hpp"
 #include "actors/transport/discord/voice_connection.hpp"
-#include "actors/transport/discord/wss_client.hpp"
 #include "runtime/common/child_set.hpp"
 #include "runtime/common/log.hpp"
+#include "runtime/net/wss_client.hpp"
 
 namespace parley::discord {
 
@@ -47,7 +47,7 @@ struct speaker {
 
 struct connection_state {
   voice_connection_settings cfg;
-  std::unique_ptr<wss_client> ws;
+  std::unique_ptr<net::wss_client> ws;
   std::unique_ptr<transport_cipher> cipher;
   std::uint64_t gen = 0;  // of the current WebSocket
   std::map<std::uint32_t, speaker> speakers;

@@ -39,6 +39,11 @@ std::string encode_event(const messages::session_event& e) {
       j["turn"] = e.turn;
       j["reason"] = e.text;
       break;
+    case event_type::reflex:
+      j["turn"] = e.turn;
+      j["text"] = e.text;
+      j["frames"] = e.frames;
+      break;
     case event_type::error:
       j["code"] = to_string(e.code);
       j["message"] = e.text;

@@ -5,6 +5,7 @@
 #include "actors/stt/pocketsphinx_engine.hpp"
 #include "actors/stt/recognizer_pool.hpp"
 #include "runtime/common/log.hpp"
+#include "runtime/http/provider_error.hpp"
 #include "tests/actors/stt/speech_samples.hpp"
 #include "tests/fakes/openai/fake_openai_server.hpp"
 
@@ -37,20 +38,24 @@ struct rig {
   std::unique_ptr<recognizer> rec;
   std::vector<int16_t> pcm = test::read_raw(test::goforward_path);
 
-  explicit rig(std::string api_key = key) {
+  explicit rig(std::string api_key = key, http::on_failure policy = http::on_failure::fallback) {
     server.set_transcript(remote_text);
     openai_stt_config cfg;
     cfg.base_url = server.base_url();
     cfg.api_key = std::move(api_key);
     cfg.total_timeout = 300ms;
+    cfg.retry.max_attempts = 1;  // one call per utterance: the counts below are calls
+    auto status = std::make_shared<http::provider_status>(
+        "stt", "openai", policy, runtime::circuit_breaker::settings{3, 30s},
+        [this] { return now; });
+    const bool fall_back = policy == http::on_failure::fallback;
     engine = std::make_shared<fallback_engine>(
-        std::make_shared<openai_stt_engine>(cfg), std::make_shared<pocketsphinx_engine>(),
-        std::make_shared<remote_stt_status>("openai", runtime::circuit_breaker::settings{3, 30s},
-                                            [this] { return now; }));
+        std::make_shared<openai_stt_engine>(cfg, status),
+        fall_back ? std::make_shared<pocketsphinx_engine>() : nullptr, status);
     rec = engine->make_recognizer();
   }
   std::string say() { return test::transcribe(*rec, pcm); }
-  const remote_stt_status& status() const { return *engine->status(); }
+  const http::provider_status& status() const { return *engine->status(); }
 };
 
 }  // namespace
@@ -86,7 +91,8 @@ BOOST_AUTO_TEST_CASE(a_failing_provider_falls_back_to_pocketsphinx_and_is_counte
   BOOST_TEST(r.status().failures == 1u);
   BOOST_TEST(r.status().fallbacks == 1u);
   const std::string lines = logs.text();
-  BOOST_TEST(lines.find("remote speech recognition failed") != std::string::npos, lines);
+  BOOST_TEST(lines.find("remote speech recognition unavailable") != std::string::npos, lines);
+  BOOST_TEST(r.status().read().last_failure.find("HTTP 500") != std::string::npos);
   BOOST_TEST(lines.find("HTTP 500") != std::string::npos, lines);
   BOOST_TEST(lines.find(key) == std::string::npos, lines);
 
@@ -102,7 +108,7 @@ BOOST_AUTO_TEST_CASE(a_failing_provider_falls_back_to_pocketsphinx_and_is_counte
 BOOST_AUTO_TEST_CASE(an_open_breaker_skips_the_provider_until_the_cooldown) {
   rig r;
   log_capture logs;
-  r.server.set_transcription_mode(fake_stt_mode::rate_limited);
+  r.server.set_transcription_mode(fake_stt_mode::fail);
   for (int i = 0; i < 3; ++i) BOOST_TEST(r.say() == test::goforward_text);
   BOOST_TEST(r.server.transcription_count() == 3u);
   BOOST_TEST((r.status().breaker.current() == state::open));
@@ -113,6 +119,7 @@ BOOST_AUTO_TEST_CASE(an_open_breaker_skips_the_provider_until_the_cooldown) {
   BOOST_TEST(r.server.transcription_count() == 3u);  // not called while open
   BOOST_TEST(r.status().failures == 3u);
   BOOST_TEST(r.status().fallbacks == 4u);
+  BOOST_TEST(r.status().calls == 3u);
 
   r.now += 1s;
   r.rec->begin();  // an empty utterance spends no trial call and gives no verdict
@@ -126,6 +133,38 @@ BOOST_AUTO_TEST_CASE(an_open_breaker_skips_the_provider_until_the_cooldown) {
   BOOST_TEST((r.status().breaker.current() == state::closed));
   BOOST_TEST(r.say() == remote_text);
   BOOST_TEST(r.status().fallbacks == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_429_holds_the_provider_off_for_its_retry_after) {
+  rig r;
+  r.server.set_transcription_mode(fake_stt_mode::rate_limited);
+  BOOST_TEST(r.say() == test::goforward_text);
+  // One 429 is enough: the provider said when to come back (7 s).
+  BOOST_TEST((r.status().breaker.current() == state::open));
+  r.server.set_transcription_mode(fake_stt_mode::normal);
+  r.now += 6s;
+  BOOST_TEST(r.say() == test::goforward_text);
+  BOOST_TEST(r.server.transcription_count() == 1u);
+  r.now += 1s;
+  BOOST_TEST(r.say() == remote_text);
+  BOOST_TEST(r.server.transcription_count() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(apologise_means_no_fallback_the_failure_is_the_turns) {
+  rig r(key, http::on_failure::apologise);
+  BOOST_TEST(r.engine->name() == "openai");
+  BOOST_TEST(r.say() == remote_text);
+  r.server.set_transcription_mode(fake_stt_mode::fail);
+  try {
+    r.say();
+    BOOST_FAIL("a failing provider without a fallback gave a transcript");
+  } catch (const http::provider_error& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("no fallback configured") != std::string::npos, what);
+    BOOST_TEST(what.find("HTTP 500") != std::string::npos, what);
+  }
+  BOOST_TEST(r.status().failures == 1u);
+  BOOST_TEST(r.status().fallbacks == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(the_key_never_reaches_a_log_line) {

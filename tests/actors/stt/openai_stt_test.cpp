@@ -1,5 +1,6 @@
 #include "actors/stt/openai_stt.hpp"
 
+#include "runtime/http/provider_error.hpp"
 #include "tests/actors/stt/speech_samples.hpp"
 #include "tests/fakes/openai/fake_openai_server.hpp"
 
@@ -127,10 +128,59 @@ BOOST_AUTO_TEST_CASE(a_wrong_key_is_401_and_never_in_the_message) {
   BOOST_TEST(e.find("[redacted]") != std::string::npos, e);
 }
 
+BOOST_AUTO_TEST_CASE(a_5xx_is_tried_again_within_the_deadline_and_counted) {
+  fake_openai_server server(key);
+  server.set_transcription_mode(fake_stt_mode::fail);
+  auto cfg = config_for(server);
+  cfg.total_timeout = 3s;
+  cfg.retry = {3, 10ms, 40ms};
+  auto status = std::make_shared<http::provider_status>("stt", "openai");
+  openai_stt_engine engine(cfg, status);
+  const auto pcm = test::read_raw(test::goforward_path);
+  try {
+    engine.transcribe(pcm.data(), pcm.size());
+    BOOST_FAIL("a failing provider gave a transcript");
+  } catch (const http::provider_error& e) {
+    BOOST_TEST(std::string(e.what()).find("HTTP 500") != std::string::npos);
+    BOOST_TEST(e.retryable());
+  }
+  BOOST_TEST(server.transcription_count() == 3u);  // the first call and two retries
+  BOOST_TEST(status->retries == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_429_past_the_deadline_is_not_retried_and_carries_retry_after) {
+  fake_openai_server server(key);
+  server.set_transcription_mode(fake_stt_mode::rate_limited);
+  auto status = std::make_shared<http::provider_status>("stt", "openai");
+  openai_stt_engine engine(config_for(server), status);
+  const auto pcm = test::read_raw(test::goforward_path);
+  try {
+    engine.transcribe(pcm.data(), pcm.size());
+    BOOST_FAIL("a rate-limited provider gave a transcript");
+  } catch (const http::provider_error& e) {
+    BOOST_REQUIRE(e.retry_after().has_value());
+    BOOST_TEST(e.retry_after()->count() == 7000);
+  }
+  BOOST_TEST(server.transcription_count() == 1u);  // 7 s does not fit a 500 ms deadline
+  BOOST_TEST(status->retries == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_error_is_not_retried) {
+  fake_openai_server server(key);
+  auto cfg = config_for(server);
+  cfg.api_key = "sk-wrong";
+  cfg.total_timeout = 3s;
+  openai_stt_engine engine(cfg);
+  const auto pcm = test::read_raw(test::goforward_path);
+  BOOST_CHECK_THROW(engine.transcribe(pcm.data(), pcm.size()), http::provider_error);
+  BOOST_TEST(server.transcription_count() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_server_fails_fast) {
   openai_stt_config cfg;
   cfg.base_url = "http://127.0.0.1:1/v1";  // nothing listens on port 1
   cfg.api_key = key;
+  cfg.retry.max_attempts = 1;
   openai_stt_engine engine(cfg);
   const std::string e = failure_of(engine);
   BOOST_TEST(

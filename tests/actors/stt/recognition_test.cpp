@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <functional>
 #include <future>
 #include <stdexcept>
 #include <vector>
@@ -44,6 +46,22 @@ struct pool_fixture {
     all.push_back(std::move(r));
     return all;
   }()};
+};
+
+// A remote recognizer: its finish() waits on the network, and meanwhile
+// checks whether another speaker could take the pool's one compute slot.
+struct uploading_recognizer : recognizer {
+  std::function<bool()> slot_free_meanwhile;
+  bool was_free = false;
+  void begin() override {}
+  void feed(const int16_t*, size_t) override {}
+  std::string partial() override { return {}; }
+  std::string finish() override {
+    if (slot_free_meanwhile)
+      was_free = waiting_on_network([this] { return slot_free_meanwhile(); });
+    return "uploaded";
+  }
+  void reset() override {}
 };
 
 std::vector<std::int16_t> ramp(std::size_t n) {
@@ -128,6 +146,30 @@ BOOST_AUTO_TEST_CASE(busy_while_an_engine_call_runs) {
   go.set_value();
   call.get();
   BOOST_CHECK(!r.busy());
+}
+
+BOOST_AUTO_TEST_CASE(a_remote_upload_gives_its_compute_slot_to_another_speaker) {
+  std::vector<uploading_recognizer*> ups;
+  std::vector<std::unique_ptr<recognizer>> all;
+  for (int i = 0; i < 2; ++i) {
+    auto u = std::make_unique<uploading_recognizer>();
+    ups.push_back(u.get());
+    all.push_back(std::move(u));
+  }
+  recognizer_pool shared(std::move(all), 1);  // two recognizers, one compute slot
+  recognition uploading;
+  BOOST_REQUIRE(uploading.ensure_recognizer(shared, 1s));
+  auto other = shared.acquire(1s);
+  BOOST_REQUIRE(other.has_value());
+  std::atomic<bool> urgent{false};
+  for (auto* u : ups)
+    u->slot_free_meanwhile = [&] {
+      // Taking the only slot blocks unless the upload gave it up.
+      auto taken = std::async(std::launch::async, [&] { auto slot = other->compute(urgent); });
+      return taken.wait_for(5s) == std::future_status::ready;
+    };
+  BOOST_TEST(uploading.finish() == "uploaded");
+  BOOST_TEST((ups[0]->was_free || ups[1]->was_free));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

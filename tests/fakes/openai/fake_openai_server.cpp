@@ -176,6 +176,8 @@ struct fake_openai_server::impl : CivetHandler {
     bool handlePost(CivetServer*, mg_connection* conn) override { return owner->transcribe(conn); }
   } transcriptions_handler;
 
+  std::unique_ptr<fake_speech> speech;  // its routes, apart: fake_speech.cpp
+
   std::unique_ptr<CivetServer> server;  // last member: stopped before the rest is destroyed
 
   bool handlePost(CivetServer*, mg_connection* conn) override;
@@ -434,7 +436,10 @@ fake_openai_server::fake_openai_server(std::string api_key) : impl_(std::make_un
   const std::vector<std::string> options{
       "listening_ports",   "127.0.0.1:0", "num_threads",        "8",
       "enable_keep_alive", "yes",         "request_timeout_ms", "30000"};
+  impl_->speech = std::make_unique<fake_speech>(impl_->key, impl_->key);
   impl_->server = std::make_unique<CivetServer>(options);
+  impl_->server->addHandler("/v1/audio/speech", impl_->speech->openai_handler());
+  impl_->server->addHandler("/v1/text-to-speech", impl_->speech->elevenlabs_handler());
   impl_->server->addHandler("/v1/chat/completions", impl_.get());
   impl_->transcriptions_handler.owner = impl_.get();
   impl_->server->addHandler("/v1/audio/transcriptions", &impl_->transcriptions_handler);
@@ -446,6 +451,7 @@ fake_openai_server::~fake_openai_server() {
     impl_->stopping = true;
   }
   impl_->wake.notify_all();
+  impl_->speech->stop();
   // CivetWeb's accept loop polls in quanta of 2 s (SOCKET_TIMEOUT_QUANTUM, fixed when Debian
   // built it), so a plain stop takes ~2 s; a connection wakes the poll and it sees the stop flag.
   const int port = this->port();
@@ -547,6 +553,14 @@ std::size_t fake_openai_server::transcription_count() const {
 fake_transcription_request fake_openai_server::last_transcription() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->last_transcription;
+}
+
+fake_speech& fake_openai_server::speech() {
+  return *impl_->speech;
+}
+
+std::string fake_openai_server::elevenlabs_base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port());
 }
 
 int fake_openai_server::last_remote_port() const {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/fakes/openai/fake_speech.hpp"
+
 namespace parley::fakes {
 
 // How the fake answers POST /v1/chat/completions.
@@ -75,6 +77,11 @@ class fake_openai_server {
   std::optional<std::chrono::steady_clock::time_point> client_hung_up(
       std::chrono::milliseconds wait = std::chrono::milliseconds(0)) const;
   int last_remote_port() const;  // client port of the last request: same port, same connection
+
+  // Speech: /v1/audio/speech (Bearer api_key()) and ElevenLabs'
+  // /v1/text-to-speech/{voice}/stream (xi-api-key: api_key()).
+  fake_speech& speech();
+  std::string elevenlabs_base_url() const;  // "http://127.0.0.1:<port>"
 
  private:
   struct impl;

@@ -1,4 +1,4 @@
-#include "actors/transport/discord/wss_client.hpp"
+#include "runtime/net/wss_client.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -6,7 +6,7 @@
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_client.hpp>
 
-namespace parley::discord {
+namespace parley::net {
 
 namespace asio = websocketpp::lib::asio;
 using client = websocketpp::client<websocketpp::config::asio_tls_client>;
@@ -39,6 +39,7 @@ class wss_client::impl {
       // Reported from the I/O thread like every other ending.
       ws_.get_io_service().post([this, why = ec.message()] { report(1006, "bad URL: " + why); });
     } else {
+      for (const auto& [name, value] : options_.headers) con->append_header(name, value);
       handle_ = con->get_handle();
       ws_.connect(con);
     }
@@ -91,11 +92,20 @@ class wss_client::impl {
           remote != websocketpp::close::status::no_status) {
         code = remote;
         why = con->get_remote_close_reason();
+      } else if (refused(*con)) {
+        why = "HTTP " + std::to_string(con->get_response_code()) + " " + con->get_response_msg();
       } else if (con->get_ec()) {
         why = con->get_ec().message();
       }
     }
     report(code, why);
+  }
+
+  // The server answered the upgrade with an HTTP error (e.g. 401 for a bad key).
+  static bool refused(client::connection_type& con) {
+    const auto status = con.get_response_code();
+    return status != websocketpp::http::status_code::uninitialized &&
+           status != websocketpp::http::status_code::switching_protocols;
   }
 
   void report(int code, const std::string& why) {
@@ -128,4 +138,4 @@ void wss_client::close(int code, const std::string& reason) {
   impl_->close(code, reason);
 }
 
-}  // namespace parley::discord
+}  // namespace parley::net
