@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "actors/audio/opus_codec.hpp"
@@ -80,6 +81,31 @@ BOOST_AUTO_TEST_CASE(a_failing_provider_is_replaced_by_flite) {
   const auto text = log.text();
   BOOST_CHECK(text.find("remote speech failed") != std::string::npos);
   BOOST_CHECK(text.find(fake.api_key()) == std::string::npos);
+  // /health and the metrics say which provider failed and that flite served.
+  const auto health = nlohmann::json::parse(test::get(url("/health")).body);
+  BOOST_REQUIRE_EQUAL(health["providers"].size(), 1u);
+  const auto& p = health["providers"][0];
+  BOOST_CHECK_EQUAL(p["engine"], "tts");
+  BOOST_CHECK_EQUAL(p["provider"], "openai");
+  BOOST_CHECK_GE(p["failures"].get<int>(), 1);
+  BOOST_CHECK_GE(p["fallbacks"].get<int>(), 1);
+  BOOST_CHECK(p["last_failure"].get<std::string>().find("HTTP 500") != std::string::npos);
+  const auto metrics = app.stats().serialize();
+  BOOST_CHECK(
+      metrics.find(R"(parley_provider_fallbacks_total{engine="tts",provider="openai"} 0)") ==
+      std::string::npos);
+  BOOST_CHECK(metrics.find(R"(parley_provider_fallbacks_total{engine="tts",provider="openai"})") !=
+              std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_stalled_provider_is_given_up_and_flite_speaks_the_sentence) {
+  fake.speech().set_mode(fakes::fake_tts_mode::stall);
+  const auto packets = reply_audio("gail");
+  // The stand-in's first chunk, then the whole sentence again from flite.
+  BOOST_CHECK_GT(packets.size(), 10u);
+  fake.speech().release_hangs();
+  const auto health = nlohmann::json::parse(test::get(url("/health")).body);
+  BOOST_CHECK_GE(health["providers"][0]["fallbacks"].get<int>(), 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
