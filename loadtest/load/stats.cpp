@@ -6,15 +6,28 @@
 
 namespace parley::load {
 
+namespace {
+
+double nearest_rank(const std::vector<double>& sorted, double p) {
+  const auto n = sorted.size();
+  const auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(n)));
+  return sorted[std::clamp<std::size_t>(k, 1, n) - 1];
+}
+
+}  // namespace
+
+double percentile(std::vector<double> samples, double p) {
+  if (samples.empty()) return 0;
+  std::sort(samples.begin(), samples.end());
+  return nearest_rank(samples, p);
+}
+
 summary summarize(std::vector<double> samples) {
   summary s;
   if (samples.empty()) return s;
   std::sort(samples.begin(), samples.end());
   const auto n = samples.size();
-  auto rank = [&](double p) {
-    const auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(n)));
-    return samples[std::clamp<std::size_t>(k, 1, n) - 1];
-  };
+  auto rank = [&](double p) { return nearest_rank(samples, p); };
   s.count = n;
   s.p50 = rank(0.50);
   s.p95 = rank(0.95);

@@ -19,6 +19,8 @@ struct summary {
 
 // Nearest-rank percentiles; all zero for no samples.
 summary summarize(std::vector<double> samples);
+// One nearest-rank percentile (p in 0..1); zero for no samples.
+double percentile(std::vector<double> samples, double p);
 
 enum class turn_outcome { answered, no_reply, interrupted, timed_out, failed, abandoned };
 

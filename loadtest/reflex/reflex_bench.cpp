@@ -20,6 +20,7 @@
 #include "loadtest/client/speech.hpp"
 #include "loadtest/client/voice_connection.hpp"
 #include "loadtest/load/speech_file.hpp"
+#include "loadtest/load/stats.hpp"
 
 namespace {
 
@@ -48,14 +49,6 @@ options parse(int argc, char** argv) {
   }
   if (o.url.empty()) throw std::runtime_error("--url is required");
   return o;
-}
-
-// Nearest-rank percentile.
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<std::size_t>(p * static_cast<double>(v.size()) + 0.999999);
-  return v[std::min(v.size(), std::max<std::size_t>(rank, 1)) - 1];
 }
 
 struct round_result {
@@ -130,8 +123,9 @@ int main(int argc, char** argv) try {
   }
   done = true;
   mic.join();
-  std::printf("%d %d %.0f %.0f %.0f %.0f\n", o.rounds, reflexes, percentile(first, 0.5),
-              percentile(first, 0.9), percentile(reply, 0.5), percentile(reply, 0.9));
+  std::printf("%d %d %.0f %.0f %.0f %.0f\n", o.rounds, reflexes, load::percentile(first, 0.5),
+              load::percentile(first, 0.9), load::percentile(reply, 0.5),
+              load::percentile(reply, 0.9));
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "parley-reflex-bench: %s\n", e.what());

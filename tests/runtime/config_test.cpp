@@ -2,23 +2,12 @@
 #include <map>
 
 #include "runtime/server/config.hpp"
+#include "tests/runtime/config_env.hpp"
 
 using namespace parley::runtime;
 
-namespace {
-config_result load(std::map<std::string, std::string> env) {
-  return load_config([env](const std::string& k) -> std::optional<std::string> {
-    auto it = env.find(k);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  });
-}
-bool has_error(const config_result& r, const std::string& needle) {
-  for (auto& e : r.errors)
-    if (e.find(needle) != std::string::npos) return true;
-  return false;
-}
-}  // namespace
+using parley::test::has_error;
+using parley::test::load;
 
 BOOST_AUTO_TEST_SUITE(config_loading)
 
