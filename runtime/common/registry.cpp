@@ -49,12 +49,12 @@ void actor_registry::bind(actor_id id, kill_fn kill) {
 }
 
 void actor_registry::set_label(actor_id id, const std::string& key, const std::string& value) {
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    auto it = entries_.find(id);
-    if (it == entries_.end()) return;
-    it->second.info.tags[key] = value;
-  }
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  auto& tag = it->second.info.tags[key];
+  if (tag == value) return;  // labels refreshed on a timer change nothing
+  tag = value;
   changed();
 }
 
@@ -145,7 +145,21 @@ std::string actor_registry::slot_key(const actor_info& info) {
   return std::to_string(info.parent) + "/" + info.kind + "/" + name->second;
 }
 
+std::uint64_t actor_registry::version() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return version_;
+}
+
+std::uint64_t actor_registry::wait_for_change(std::uint64_t seen,
+                                              std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  cv_.wait_for(lock, timeout, [&] { return version_ != seen; });
+  return version_;
+}
+
+// Called with the lock held.
 void actor_registry::changed() {
+  ++version_;
   cv_.notify_all();
 }
 

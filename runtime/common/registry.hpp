@@ -66,6 +66,13 @@ class actor_registry {
   bool wait_until(const std::function<bool(const std::vector<actor_info>&)>& pred,
                   std::chrono::milliseconds timeout) const;
 
+  // Counts the changes so far. A reader that saw version v waits for the
+  // next one with wait_for_change(v, ...): the ops console's stream sends
+  // what changed instead of polling the whole tree.
+  std::uint64_t version() const;
+  // The version once it differs from `seen`, or `seen` after the timeout.
+  std::uint64_t wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) const;
+
  private:
   struct entry {
     actor_info info;
@@ -78,6 +85,7 @@ class actor_registry {
   mutable std::condition_variable cv_;
   std::map<actor_id, entry> entries_;
   actor_id next_id_ = 1;
+  std::uint64_t version_ = 0;
   // A restarted supervisor adds its children anew; a named child (an engine
   // host, a supervisor) keeps the start-up time its predecessor took, so a
   // reload that takes as long as the first load is not taken for stuck.
