@@ -19,6 +19,9 @@ class dispatcher : public CivetHandler {
  public:
   explicit dispatcher(router routes) : routes_(std::move(routes)) {}
 
+  // Streams see it and return, so closing the server does not wait on them.
+  std::atomic<bool> stopping{false};
+
   bool handleGet(CivetServer*, mg_connection* c) override { return serve(c); }
   bool handlePost(CivetServer*, mg_connection* c) override { return serve(c); }
   bool handlePut(CivetServer*, mg_connection* c) override { return serve(c); }
@@ -36,13 +39,23 @@ class dispatcher : public CivetHandler {
     std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
                        mg_get_response_code_text(c, resp.status) +
                        "\r\nContent-Type: " + resp.content_type +
-                       "\r\nContent-Length: " + std::to_string(resp.body.size()) +
                        "\r\nCache-Control: no-store\r\nConnection: close\r\n";
+    // A stream's length is unknown: it ends when the connection closes.
+    if (!resp.stream) head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
     for (const auto& [k, v] : resp.headers) head.append(k).append(": ").append(v).append("\r\n");
     head += "\r\n";
     mg_write(c, head.data(), head.size());
     mg_write(c, resp.body.data(), resp.body.size());
+    if (resp.stream) stream(c, resp);
     return true;
+  }
+
+  void stream(mg_connection* c, const response& resp) const {
+    const stream_sink sink{[c](const std::string& chunk) {
+                             return chunk.empty() || mg_write(c, chunk.data(), chunk.size()) > 0;
+                           },
+                           [this] { return stopping.load(); }};
+    resp.stream(sink);
   }
 
   router routes_;
@@ -98,6 +111,7 @@ ops_server::ops_server(const std::string& host, std::uint16_t port, router route
 ops_server::~ops_server() {
   if (!impl_->server) return;
   const std::uint16_t p = port();
+  impl_->handler.stopping = true;
   std::atomic<bool> closed{false};
   std::thread waker([&] {
     while (!closed) {

@@ -17,11 +17,21 @@ struct request {
   std::map<std::string, std::string> params;  // {name} segments of the pattern
 };
 
+// Where a streamed body goes: `write` sends a chunk and returns false once
+// the client has gone; `stopping` turns true when the server closes.
+struct stream_sink {
+  std::function<bool(const std::string&)> write;
+  std::function<bool()> stopping;
+};
+
 struct response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a body without end (server-sent events): called after the
+  // headers and `body`, it returns when the client leaves or the server stops.
+  std::function<void(const stream_sink&)> stream;
 };
 
 response json_error(int status, const std::string& code, const std::string& message);
