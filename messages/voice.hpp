@@ -149,6 +149,9 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 /// (reflex_atom, turn): the reflex delay after the turn's end has passed.
 using reflex_atom = caf::atom_constant<caf::atom("reflex")>;
 
+/// The session's clock for showing what it is doing on the ops endpoint.
+using activity_atom = caf::atom_constant<caf::atom("activity")>;
+
 }  // namespace parley::messages
 
 namespace parley::messages {

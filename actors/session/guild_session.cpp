@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/audio/audio_stream.hpp"
+#include "actors/session/activity.hpp"
 #include "actors/session/playback.hpp"
 #include "actors/session/reflex.hpp"
 #include "actors/session/session_state.hpp"
@@ -127,10 +128,13 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
   st.members.emplace(st.mem->room);
   st.pacer.emplace();
   supervise_jobs(self, ctx);
+  st.registry = &ctx.svc->registry;
+  st.id = ctx.id;
   st.cfg.stats->sessions.Increment();
   self->attach_functor([stats = st.cfg.stats](const caf::error&) { stats->sessions.Decrement(); });
   expect_members_back(self);
   resume_turns(self);
+  show_activity(self);
   runtime::announce_ready(self, ctx.supervisor, ctx.id);
   return caf::message_handler{
       [self](empty_atom) {
@@ -160,6 +164,7 @@ caf::behavior guild_session(session_actor* self, std::string guild, session_sett
       [self](job_failed& f) { on_job_failed(self, f); },
       [self](tick_atom) { tick(self); },
       [self](reflex_atom, turn_id id) { on_reflex_due(self, id); },
+      [self](activity_atom) { show_activity(self); },
       [self](watchdog_atom, turn_id id, const std::string& stage, std::uint32_t gen) {
         on_watchdog(self, id, stage, gen);
       },

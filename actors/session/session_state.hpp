@@ -35,6 +35,9 @@ struct session_state {
   std::optional<playout_clock> pacer;
   bool ticking = false;
   std::optional<reflex_lane> reflex;
+  runtime::actor_registry* registry = nullptr;  // for the session's own labels
+  runtime::actor_id id = 0;
+  const char* shown_activity = nullptr;  // activity.hpp
   static inline const char* name = "guild_session";
 };
 
