@@ -29,6 +29,10 @@ find build/check -name '*.gcda' -delete
 # a killed actor leaves behind must still be freed.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/ci/ubsan.supp
+# The browser tests' screenshots, kept as CI artifacts (.github/workflows/ci.yml).
+mkdir -p build/artifacts
+export PARLEY_E2E_SCREENSHOT=${PARLEY_E2E_SCREENSHOT:-$PWD/build/artifacts/voice-page.png}
+export PARLEY_CONSOLE_SCREENSHOT=${PARLEY_CONSOLE_SCREENSHOT:-$PWD/build/artifacts/ops-console.png}
 # The load test (label load) measures turns against deadlines; in this -O0
 # sanitizer build it measures the sanitizers, so it is left to release builds.
 (cd build/check && ctest --output-on-failure -LE load -j "${PARLEY_JOBS:-$(nproc)}")

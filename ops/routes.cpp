@@ -3,6 +3,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "ops/actor_stream.hpp"
+#include "ops/console_assets.hpp"
 #include "runtime/common/build_info.hpp"
 
 namespace parley::ops {
@@ -30,15 +32,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 json node(const actor_info& a, const std::multimap<runtime::actor_id, const actor_info*>& kids) {
-  json n = {{"id", a.id},
-            {"kind", a.kind},
-            {"parent", a.parent},
-            {"labels", a.tags},
-            {"state", runtime::to_string(a.state)},
-            {"restarts", a.restarts},
-            {"last_exit", a.last_exit.empty() ? json(nullptr) : json(a.last_exit)},
-            {"uptime_s", seconds_since(a.started)},
-            {"children", json::array()}};
+  json n = actor_json(a);
+  n["children"] = json::array();
   auto range = kids.equal_range(a.id);
   for (auto it = range.first; it != range.second; ++it)
     n["children"].push_back(node(*it->second, kids));
@@ -109,6 +104,7 @@ void add_health_routes(router& r, const ops_context& ctx) {
 void add_actor_routes(router& r, const ops_context& ctx) {
   r.add({"GET", "/actors", "the live supervision tree", false,
          [&reg = ctx.registry](const request&) { return json_ok(tree_of(reg.snapshot(), {})); }});
+  r.add(actor_stream_route(ctx.registry, ctx.chaos));  // before /actors/{id}: "stream" is no id
   r.add({"GET", "/actors/{id}", "one actor and its subtree", false,
          [&reg = ctx.registry](const request& req) {
            auto id = parse_id(req.params.at("id"));
@@ -144,6 +140,7 @@ router make_router(const ops_context& ctx) {
   router r(ctx.token);
   add_health_routes(r, ctx);
   add_actor_routes(r, ctx);
+  for (auto& page : console_routes()) r.add(std::move(page));
   for (const auto& extra : ctx.extra)
     if (ctx.chaos || !extra.mutates) r.add(extra);
   r.add_help("/help");
