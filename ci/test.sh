@@ -9,7 +9,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-step() { echo; echo "=== $* ($(( $(date +%s) - start )) s)"; }
+# Each step's time, printed as it starts and summed up at the end.
+steps=() last=$start
+step() {
+  local now
+  now=$(date +%s)
+  [ ${#steps[@]} -eq 0 ] || steps[-1]+=" $((now - last))"
+  steps+=("$*") last=$now
+  echo; echo "=== $* ($((now - start)) s)"
+}
+report() {
+  step "done"
+  unset 'steps[-1]'
+  echo "step times (s):"
+  for s in "${steps[@]}"; do printf '  %6s  %s\n' "${s##* }" "${s% *}"; done
+  printf '  %6s  total\n' "$(($(date +%s) - start))"
+}
 
 step "dependencies"
 ci/deps.sh
@@ -18,7 +33,9 @@ step "lint: format"
 ci/lint.sh format
 
 step "build (warnings as errors, coverage, address + undefined sanitizers)"
+ccache --zero-stats >/dev/null
 ci/build.sh check
+ccache --show-stats
 
 step "lint: clang-tidy"
 ci/lint.sh tidy
@@ -43,4 +60,4 @@ ci/coverage.sh build/check
 step "fuzz (libFuzzer, ${PARLEY_FUZZ_SECONDS:-20} s per target)"
 ci/fuzz.sh
 
-step "done"
+report
