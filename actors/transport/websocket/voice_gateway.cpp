@@ -257,6 +257,8 @@ runtime::child_spec voice_gateway_spec(gateway_settings settings, session::voice
       st.listener = std::make_shared<voice_listener>(listen, st.events);
       st.events->attach(st.listener);
       if (settings.bound_port) settings.bound_port->store(st.listener->port());
+      // The port it listens on, not the configured 0.
+      ctx.svc->registry.set_label(ctx.id, "port", std::to_string(st.listener->port()));
       if (ready != nullptr) ready->set_ok("voice_port", st.owner);
       log::info("transport", "voice port listening",
                 {{"addr", settings.listener.host + ":" + std::to_string(st.listener->port())},
