@@ -23,6 +23,7 @@ class dispatcher : public CivetHandler {
   std::atomic<bool> stopping{false};
 
   bool handleGet(CivetServer*, mg_connection* c) override { return serve(c); }
+  bool handleHead(CivetServer*, mg_connection* c) override { return serve(c); }
   bool handlePost(CivetServer*, mg_connection* c) override { return serve(c); }
   bool handlePut(CivetServer*, mg_connection* c) override { return serve(c); }
   bool handleDelete(CivetServer*, mg_connection* c) override { return serve(c); }
@@ -33,6 +34,9 @@ class dispatcher : public CivetHandler {
     const mg_request_info* info = mg_get_request_info(c);
     request req;
     req.method = info->request_method;
+    // HEAD is GET without the body (load balancers' health checks use it).
+    const bool head_only = req.method == "HEAD";
+    if (head_only) req.method = "GET";
     req.path = info->local_uri != nullptr ? info->local_uri : "/";
     if (const char* auth = mg_get_header(c, "Authorization")) req.authorization = auth;
     const response resp = routes_.dispatch(std::move(req));
@@ -45,6 +49,7 @@ class dispatcher : public CivetHandler {
     for (const auto& [k, v] : resp.headers) head.append(k).append(": ").append(v).append("\r\n");
     head += "\r\n";
     mg_write(c, head.data(), head.size());
+    if (head_only) return true;
     mg_write(c, resp.body.data(), resp.body.size());
     if (resp.stream) stream(c, resp);
     return true;

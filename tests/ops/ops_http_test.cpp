@@ -28,6 +28,18 @@ BOOST_AUTO_TEST_CASE(liveness_readiness_and_health) {
   BOOST_CHECK_EQUAL(health["checks"]["supervision_tree"], "ok");
 }
 
+// A health check by HEAD gets GET's status and headers, no body.
+BOOST_AUTO_TEST_CASE(head_is_get_without_the_body) {
+  for (const char* path : {"/readyz", "/livez", "/ui"}) {
+    const auto get = test::get(url(path));
+    const auto head = test::http("HEAD", url(path));
+    BOOST_CHECK_EQUAL(head.status, get.status);
+    BOOST_CHECK_EQUAL(head.content_type, get.content_type);
+    BOOST_CHECK(head.body.empty());
+  }
+  BOOST_CHECK_EQUAL(test::http("HEAD", url("/nowhere")).status, 404);
+}
+
 BOOST_AUTO_TEST_CASE(readiness_fails_with_reasons_while_draining) {
   app.ready().start_draining();
   auto r = test::get(url("/readyz"));
