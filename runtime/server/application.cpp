@@ -18,6 +18,7 @@
 #include "ops/fault_route.hpp"
 #include "ops/ops_server.hpp"
 #include "ops/routes.hpp"
+#include "runtime/common/cores.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/common/supervisor.hpp"
 #include "runtime/http/provider_metrics.hpp"
@@ -26,7 +27,12 @@ namespace parley::runtime {
 namespace {
 
 caf::actor_system_config& actor_config(caf::actor_system_config& c, const config& cfg) {
-  if (cfg.scheduler_threads > 0) c.set("scheduler.max-threads", cfg.scheduler_threads);
+  // CAF's own default counts every core of the host, however few the
+  // container may use; like CAF, at least 4 (a thread blocked in a socket
+  // close must not stall the rest).
+  const std::size_t threads =
+      cfg.scheduler_threads > 0 ? cfg.scheduler_threads : std::max<std::size_t>(usable_cores(), 4);
+  c.set("scheduler.max-threads", threads);
   return c;
 }
 

@@ -1,10 +1,13 @@
 #include "runtime/server/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <tuple>
+
+#include "runtime/common/cores.hpp"
 
 namespace parley::runtime {
 namespace {
@@ -27,7 +30,8 @@ const variable variables[] = {
     {"PARLEY_LOG_LEVEL", "(preset)", "debug|info|warn|error; dev: debug, staging/prod: info"},
     {"PARLEY_MAX_SESSIONS", "(preset)", "voice sessions held at once; dev 200, staging/prod 1000"},
     {"PARLEY_DRAIN_SECONDS", "20", "on SIGTERM, how long replies in progress may finish"},
-    {"PARLEY_SCHEDULER_THREADS", "0", "actor scheduler threads; 0: one per core"},
+    {"PARLEY_SCHEDULER_THREADS", "0",
+     "actor scheduler threads; 0: one per usable core (CPU affinity and cgroup quota), at least 4"},
     {"PARLEY_RESTART_MAX", "5", "restart intensity: restarts a supervisor allows per period"},
     {"PARLEY_RESTART_PERIOD_SECONDS", "10", "restart intensity: the period in seconds"},
     {"PARLEY_VOICE_TOKEN", "", "token voice clients must present (token= or Bearer) (secret)"},
@@ -47,7 +51,9 @@ const variable variables[] = {
     {"PARLEY_STT", "pocketsphinx",
      "speech recognition: pocketsphinx|null|openai (an OpenAI-compatible server)|deepgram "
      "(Deepgram live streaming); the remote ones with pocketsphinx as fallback"},
-    {"PARLEY_STT_DECODERS", "2", "pocketsphinx decoders shared by all sessions (~93 MB each)"},
+    {"PARLEY_STT_DECODERS", "0",
+     "pocketsphinx decoders shared by all sessions (~93 MB each); 0: one per usable core "
+     "(CPU affinity and cgroup quota), at most 8"},
     {"PARLEY_STT_URL", "https://api.openai.com/v1",
      "PARLEY_STT=openai: OpenAI-compatible base URL ending in /v1; deepgram: a wss:// URL "
      "ending in /v1, by default wss://api.deepgram.com/v1"},
@@ -233,7 +239,10 @@ void load_tts(reader& r, config& c) {
 
 void load_engines(reader& r, config& c) {
   r.choice("PARLEY_STT", c.stt, {"pocketsphinx", "null", "openai", "deepgram"});
-  r.number("PARLEY_STT_DECODERS", c.stt_decoders, 1, 64);
+  // Recognition is CPU-bound: a decoder per core the process may use.
+  c.stt_decoders = 0;
+  r.number("PARLEY_STT_DECODERS", c.stt_decoders, 0, 64);
+  if (c.stt_decoders == 0) c.stt_decoders = std::min<std::size_t>(usable_cores(), 8);
   // Deepgram streams over a WebSocket: its own scheme and defaults.
   const bool deepgram = c.stt == "deepgram";
   const stt::deepgram_stt_config dg;

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <map>
 
+#include "runtime/common/cores.hpp"
 #include "runtime/server/config.hpp"
 #include "tests/runtime/config_env.hpp"
 
@@ -19,6 +21,14 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones) {
   BOOST_CHECK_EQUAL(r.value.ops_addr.to_string(), "127.0.0.1:9090");
   BOOST_CHECK(!r.value.chaos);
   BOOST_CHECK(r.value.level == log_level::debug);
+}
+
+BOOST_AUTO_TEST_CASE(speech_decoders_follow_the_usable_cores_unless_set) {
+  const auto cores = std::min<std::size_t>(usable_cores(), 8);
+  BOOST_CHECK_EQUAL(load({}).value.stt_decoders, cores);
+  BOOST_CHECK_EQUAL(load({{"PARLEY_STT_DECODERS", "0"}}).value.stt_decoders, cores);
+  BOOST_CHECK_EQUAL(load({{"PARLEY_STT_DECODERS", "3"}}).value.stt_decoders, 3u);
+  BOOST_CHECK(has_error(load({{"PARLEY_STT_DECODERS", "65"}}), "PARLEY_STT_DECODERS=\"65\""));
 }
 
 BOOST_AUTO_TEST_CASE(presets_follow_the_environment) {
