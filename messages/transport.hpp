@@ -22,6 +22,10 @@
 //      the session names with stream_atom. The member keeps each frame until
 //      a frames_done covers it, and sends those kept again, in order, to
 //      every new audio_stream it is given (a restarted stream or session).
+//      Silence packets (DTX) that come while the person is not speaking (by
+//      the room's speech_started / speech_ended for them) are neither sent
+//      nor kept: (skip_atom, seq) tells the stream to move past them, before
+//      the next frame or as soon as the person's speech_started arrives.
 //   4. (text_turn_atom, user, text) to the guild_session: a typed turn.
 //   5. (leave_atom, user) to the guild_session when the person leaves.
 //

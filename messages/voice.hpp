@@ -18,8 +18,10 @@ using turn_id = std::uint64_t;
 
 // --- session -> audio_stream ------------------------------------------------
 
-/// Session -> a restarted audio_stream: (skip_atom, seq): frames up to seq
-/// are already held by the session; replayed copies are to be ignored.
+/// (skip_atom, seq) to an audio_stream: frames up to seq are not to be
+/// heard. From the session to a restarted stream: it holds them already,
+/// and replayed copies are ignored. From a member: silence it kept back
+/// (transport/member/session_link.hpp), which is not loss.
 using skip_atom = caf::atom_constant<caf::atom("skip")>;
 
 // --- audio_stream -> session ------------------------------------------------

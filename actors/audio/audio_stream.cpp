@@ -13,6 +13,8 @@ using namespace parley::messages;
 
 // Idle progress is reported in batches: acks need not be per frame.
 constexpr std::uint64_t ack_every = 25;
+// Enough silence to end a turn under the longest PARLEY_SILENCE_MS (5 s).
+constexpr std::uint64_t max_silence_heard = 250;
 
 struct stream_state {
   std::string user;
@@ -73,6 +75,22 @@ void on_frame(stream_actor* self, audio_frame& f) {
   on_pcm(self, std::move(decoded.pcm), f.seq);
 }
 
+// Frames up to `seq` will not come. Inside an utterance they are silence a
+// member kept back before it heard that the speech began: the VAD hears
+// them as silence, so the turn ends when it would have. (Acknowledgements
+// go on counting from where they were: a member that keeps its silence
+// back still hears now and then that its kept frames are done.)
+void on_skip(stream_actor* self, std::uint64_t seq) {
+  auto& st = self->state;
+  if (seq <= st.last_seq) return;
+  if (st.vad->in_speech()) {
+    const auto missing = std::min<std::uint64_t>(seq - st.last_seq, max_silence_heard);
+    for (std::uint64_t i = 1; i <= missing && st.vad->in_speech(); ++i)
+      on_pcm(self, std::vector<std::int16_t>(vad_frame_samples, 0), seq - missing + i);
+  }
+  st.last_seq = seq;
+}
+
 }  // namespace
 
 runtime::child_spec audio_stream_spec(const std::string& guild, const std::string& user,
@@ -92,10 +110,7 @@ runtime::child_spec audio_stream_spec(const std::string& guild, const std::strin
       runtime::announce_ready(self, ctx.supervisor, ctx.id);
       return {
           [self](audio_frame& f) { on_frame(self, f); },
-          [self](skip_atom, std::uint64_t seq) {
-            self->state.last_seq = std::max(self->state.last_seq, seq);
-            self->state.last_ack = self->state.last_seq;
-          },
+          [self](skip_atom, std::uint64_t seq) { on_skip(self, seq); },
       };
     });
   };

@@ -67,7 +67,7 @@ caf::behavior member(member_actor* self, std::shared_ptr<test_member::inbox> in,
       },
       [self](join_atom) { self->state.link->on_join_retry(self); },
       [self](session_event& e) {
-        if (e.type != event_type::error) self->state.link->count_received();
+        self->state.link->on_event(self, e);
         self->state.in->update([&] { self->state.in->events.push_back(std::move(e)); });
       },
       [self](reply_audio&) {

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "actors/audio/opus_codec.hpp"
 #include "tests/support/app_fixture.hpp"
 #include "tests/support/test_transport.hpp"
 #include "tests/voice/voice_test_util.hpp"
@@ -167,6 +168,41 @@ BOOST_AUTO_TEST_CASE(a_member_that_comes_back_with_a_wrong_token_starts_afresh) 
   BOOST_CHECK_NE(stranger.resume_with().token, came_back.token);
   BOOST_CHECK(stranger.events().empty());  // nothing of cal's is handed to a wrong token
   BOOST_CHECK(dot->events().size() > 0);
+}
+
+// A DTX encoder's silence stays with the member while nobody speaks (no
+// message to the audio_stream for it), and still ends the turn of someone
+// who does: here it comes all at once, before the member hears that the
+// speech began, as it can in a busy room.
+BOOST_AUTO_TEST_CASE(dtx_silence_costs_the_core_nothing_until_it_ends_a_turn) {
+  auto fay = member("contract-dtx", "fay");
+  const auto dtx =
+      client::silence_packets(true);  // a refresh period: one-byte packets, one refresh
+  std::size_t sent = 0, kept = 0;
+  auto say = [&](const std::vector<client::bytes>& packets) {
+    for (const auto& p : packets) {
+      fay->send_audio(p);
+      ++sent;
+    }
+  };
+  for (int i = 0; i < 5; ++i) {
+    say(dtx);
+    for (const auto& p : dtx) kept += p.size() <= audio::opus_dtx_packet_bytes ? 1 : 0;
+  }
+  say(test::goforward_packets(0ms));
+  for (int i = 0; i < 3; ++i) say(dtx);
+  BOOST_REQUIRE(fay->wait_until(any_answered, 30s));
+  std::string final_text;
+  for (const auto& e : fay->events())
+    if (e.type == event_type::transcript && e.final) final_text = e.text;
+  BOOST_CHECK_EQUAL(final_text, "go forward ten meters");
+  const auto body = test::get(url("/metrics")).body;
+  const auto at = body.find("\nparley_frames_in_total ");
+  BOOST_REQUIRE(at != std::string::npos);
+  const auto frames_in = std::stod(body.substr(at + 24));
+  BOOST_TEST_MESSAGE(frames_in << " of " << sent << " packets reached the audio_stream");
+  BOOST_CHECK_GE(kept, 90u);
+  BOOST_CHECK_LE(frames_in, static_cast<double>(sent - kept));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -145,13 +145,47 @@ BOOST_AUTO_TEST_CASE(hello_joins_and_ready_carries_the_resume_token) {
 BOOST_AUTO_TEST_CASE(frames_wait_for_the_stream_and_are_replayed_until_done) {
   hello();
   answer_join("t");
-  for (int i = 0; i < 3; ++i) gateway->send(client, ws_binary_atom::value, std::string("x"));
+  for (int i = 0; i < 3; ++i) gateway->send(client, ws_binary_atom::value, std::string("opus"));
   session->send(client, stream_atom::value, caf::actor_cast<caf::actor>(stream));
   BOOST_CHECK((frames_at_stream(3) == std::vector<std::uint64_t>{1, 2, 3}));
   session->send(client, frames_done{2});
   // The stream restarts: only what the session is not done with comes again.
   session->send(client, stream_atom::value, caf::actor_cast<caf::actor>(stream));
   BOOST_CHECK((frames_at_stream(1) == std::vector<std::uint64_t>{3}));
+}
+
+// Silence from a DTX encoder (one-byte packets) while the person is not
+// speaking stays with the client: the stream hears of it as a skip, before
+// the next frame or once the person's speech begins.
+BOOST_AUTO_TEST_CASE(dtx_silence_is_kept_back_while_the_person_is_not_speaking) {
+  const std::string dtx("\x08", 1);
+  auto skip_at_stream = [&] {
+    std::uint64_t to = 0;
+    stream->receive([&](skip_atom, std::uint64_t seq) { to = seq; },
+                    caf::after(10s) >> [] { BOOST_FAIL("no skip reached the stream"); });
+    return to;
+  };
+  hello();
+  answer_join("t");
+  session->send(client, stream_atom::value, caf::actor_cast<caf::actor>(stream));
+  for (int i = 0; i < 3; ++i) gateway->send(client, ws_binary_atom::value, dtx);
+  gateway->send(client, ws_binary_atom::value, std::string("opus"));
+  BOOST_CHECK_EQUAL(skip_at_stream(), 3u);
+  BOOST_CHECK((frames_at_stream(1) == std::vector<std::uint64_t>{4}));
+  // Silence that came before the news of the speech is told at the news.
+  gateway->send(client, ws_binary_atom::value, dtx);
+  session->send(client, events::speech_started("alice", 1));
+  BOOST_CHECK_EQUAL(skip_at_stream(), 5u);
+  // While the person speaks, silence is what ends the turn: it goes on.
+  gateway->send(client, ws_binary_atom::value, dtx);
+  BOOST_CHECK((frames_at_stream(1) == std::vector<std::uint64_t>{6}));
+  // Someone else's speech changes nothing for this person.
+  session->send(client, events::speech_ended("alice", 1));
+  session->send(client, events::speech_started("bob", 2));
+  gateway->send(client, ws_binary_atom::value, dtx);
+  gateway->send(client, ws_binary_atom::value, std::string("opus"));
+  BOOST_CHECK_EQUAL(skip_at_stream(), 7u);
+  BOOST_CHECK((frames_at_stream(1) == std::vector<std::uint64_t>{8}));
 }
 
 BOOST_AUTO_TEST_CASE(events_and_reply_audio_reach_the_socket) {

@@ -55,7 +55,7 @@ caf::behavior voice_member(member_actor* self, member_settings cfg, runtime::chi
       [self](frames_done& d) { self->state.link->on_done(d); },
       [self](join_atom) { self->state.link->on_join_retry(self); },
       [self](session_event& e) {
-        if (e.type != event_type::error) self->state.link->count_received();
+        self->state.link->on_event(self, e);
         on_event(self, e);
       },
       [self](reply_audio& a) {

@@ -2,7 +2,9 @@
 
 #include <caf/all.hpp>
 
+#include "actors/audio/opus_codec.hpp"
 #include "messages/supervision.hpp"
+#include "messages/voice.hpp"
 #include "runtime/common/log.hpp"
 
 namespace parley::transport {
@@ -19,6 +21,13 @@ constexpr auto join_retry = 50ms;
 // A member that never gets acknowledgements (no session) must not grow
 // without bound: a minute of audio.
 constexpr std::size_t max_unacked = 3000;
+
+// A DTX encoder's packet, which carries no audio, or the three-byte Opus
+// silence frame that Discord clients send when they stop.
+bool is_silence(const bytes& opus) {
+  static const bytes discord_silence{0xF8, 0xFF, 0xFE};
+  return (!opus.empty() && opus.size() <= audio::opus_dtx_packet_bytes) || opus == discord_silence;
+}
 
 }  // namespace
 
@@ -95,12 +104,37 @@ void session_link::on_stream(caf::event_based_actor* self, caf::actor stream) {
   for (const auto& f : unacked_) self->send(stream_, f);
 }
 
+void session_link::on_event(caf::event_based_actor* self, const session_event& e) {
+  if (e.type != event_type::error) ++received_;
+  if (e.user != user_) return;
+  if (e.type == event_type::speech_ended) speaking_ = false;
+  if (e.type != event_type::speech_started) return;
+  speaking_ = true;
+  // Silence kept back after the speech began (this news takes a moment)
+  // is what will end the turn: the stream hears of it now.
+  announce_skipped(self);
+}
+
+void session_link::announce_skipped(caf::event_based_actor* self) {
+  if (!stream_ || skipped_ == 0) return;
+  self->send(stream_, skip_atom::value, skipped_);
+  skipped_ = 0;
+}
+
 void session_link::on_done(const frames_done& d) {
   while (!unacked_.empty() && unacked_.front().seq <= d.seq) unacked_.pop_front();
 }
 
 void session_link::frame(caf::event_based_actor* self, bytes opus) {
-  audio_frame f{next_seq_++, std::move(opus)};
+  const auto seq = next_seq_++;
+  // While the person speaks, silence is what ends their turn: it goes on.
+  if (!speaking_ && is_silence(opus)) {
+    skipped_ = seq;
+    return;
+  }
+  // The stream moves past the kept silence, which it would take for loss.
+  announce_skipped(self);
+  audio_frame f{seq, std::move(opus)};
   if (stream_) self->send(stream_, f);
   unacked_.push_back(std::move(f));
   if (unacked_.size() > max_unacked) unacked_.pop_front();

@@ -109,7 +109,7 @@ caf::behavior voice_client(client_actor* self, client_settings cfg, runtime::chi
         self->quit();
       },
       [self](session_event& e) {
-        if (e.type != event_type::error) self->state.link->count_received();
+        self->state.link->on_event(self, e);
         send_text(self, encode_event(e));
       },
       [self](join_atom) { self->state.link->on_join_retry(self); },
