@@ -33,6 +33,11 @@ caf::actor_system_config& actor_config(caf::actor_system_config& c, const config
   const std::size_t threads =
       cfg.scheduler_threads > 0 ? cfg.scheduler_threads : std::max<std::size_t>(usable_cores(), 4);
   c.set("scheduler.max-threads", threads);
+  // An idle worker polls the queues, sleeping 50 µs between polls by CAF's
+  // default: under thousands of small messages a second it never reaches
+  // the long sleep, and wakes 20 000 times a second. 250 µs took a third
+  // off an idle speaker's CPU with the same turn overhead (benchmarks.md).
+  c.set("work-stealing.moderate-sleep-duration", caf::timespan{std::chrono::microseconds(250)});
   return c;
 }
 
