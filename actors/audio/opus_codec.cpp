@@ -96,6 +96,8 @@ void opus_decoder::reset() {
 struct opus_encoder::impl {
   OpusEncoder* enc = nullptr;
   std::size_t frame_samples = opus_frame_samples;
+  // Room for the largest packet; each packet is copied out at its own size.
+  std::vector<unsigned char> scratch = std::vector<unsigned char>(opus_max_packet_bytes);
   ~impl() { opus_encoder_destroy(enc); }
 };
 
@@ -126,15 +128,17 @@ encode_result opus_encoder::encode(const std::int16_t* pcm, std::size_t samples)
                 std::to_string(samples);
     return res;
   }
-  res.packet.resize(opus_max_packet_bytes);
-  opus_int32 n = opus_encode(impl_->enc, pcm, static_cast<int>(samples), res.packet.data(),
-                             static_cast<opus_int32>(res.packet.size()));
+  auto& buf = impl_->scratch;
+  const opus_int32 n = opus_encode(impl_->enc, pcm, static_cast<int>(samples), buf.data(),
+                                   static_cast<opus_int32>(buf.size()));
   if (n < 0) {
-    res.packet.clear();
     res.error = opus_error("opus_encode", n);
     return res;
   }
-  res.packet.resize(static_cast<std::size_t>(n));
+  // Not resize() of a 4000-byte vector: its capacity would stay, and reply
+  // packets kept for resuming members held 4 KB each for ~60 bytes of audio
+  // (a soak grew by ~1 MB a minute per speaker until the resume log was full).
+  res.packet.assign(buf.begin(), buf.begin() + n);
   return res;
 }
 

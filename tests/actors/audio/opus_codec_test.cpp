@@ -153,6 +153,18 @@ BOOST_AUTO_TEST_CASE(dtx_packets_decode_to_silence) {
   require_decode_error(dec, {0x03});
 }
 
+// Reply packets are kept for members who come back: each must hold its own
+// bytes, not the encoder's 4000-byte worst case.
+BOOST_AUTO_TEST_CASE(a_packet_holds_no_more_memory_than_its_bytes) {
+  opus_encoder enc;
+  const pcm x = goforward_48k();
+  for (std::size_t i = 0; i + opus_frame_samples <= x.size(); i += opus_frame_samples) {
+    const auto p = enc.encode(x.data() + i, opus_frame_samples);
+    BOOST_REQUIRE(p.ok());
+    BOOST_REQUIRE_LE(p.packet.capacity(), p.packet.size());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(bitrate_and_complexity_are_applied) {
   const pcm x = goforward_48k();
   std::size_t low = 0;
