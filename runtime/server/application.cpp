@@ -20,6 +20,7 @@
 #include "ops/routes.hpp"
 #include "runtime/common/cores.hpp"
 #include "runtime/common/log.hpp"
+#include "runtime/common/memory_trimmer.hpp"
 #include "runtime/common/supervisor.hpp"
 #include "runtime/http/provider_metrics.hpp"
 
@@ -200,6 +201,7 @@ struct application::impl {
   caf::actor_system system;
   caf::actor root;
   std::unique_ptr<ops::ops_server> ops;
+  std::optional<memory_trimmer> trimmer;
   std::shared_ptr<std::atomic<std::uint16_t>> voice_port =
       std::make_shared<std::atomic<std::uint16_t>>(0);
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -313,6 +315,7 @@ application::~application() {
 
 void application::start() {
   auto& d = *impl_;
+  d.trimmer.emplace(d.cfg.memory_trim);
   d.ready.require("supervision_tree", "the supervision tree is starting");
   d.ready.require("ops_endpoint", "the ops endpoint is not listening yet");
   const actor_id root_id = d.registry.add("supervisor", 0, {{"name", "root"}});

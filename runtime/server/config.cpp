@@ -32,6 +32,8 @@ const variable variables[] = {
     {"PARLEY_DRAIN_SECONDS", "20", "on SIGTERM, how long replies in progress may finish"},
     {"PARLEY_SCHEDULER_THREADS", "0",
      "actor scheduler threads; 0: one per usable core (CPU affinity and cgroup quota), at least 4"},
+    {"PARLEY_MEMORY_TRIM_SECONDS", "10",
+     "give freed heap memory back to the system this often (malloc_trim); 0: never"},
     {"PARLEY_RESTART_MAX", "5", "restart intensity: restarts a supervisor allows per period"},
     {"PARLEY_RESTART_PERIOD_SECONDS", "10", "restart intensity: the period in seconds"},
     {"PARLEY_VOICE_TOKEN", "", "token voice clients must present (token= or Bearer) (secret)"},
@@ -390,6 +392,9 @@ config_result load_config(const env_lookup& lookup) {
   r.number("PARLEY_DRAIN_SECONDS", drain, 0, 3600);
   c.drain_timeout = std::chrono::seconds(drain);
   r.number("PARLEY_SCHEDULER_THREADS", c.scheduler_threads, 0, 256);
+  long long trim = c.memory_trim.count() / 1000;
+  r.number("PARLEY_MEMORY_TRIM_SECONDS", trim, 0, 3600);
+  c.memory_trim = std::chrono::seconds(trim);
   r.number("PARLEY_RESTART_MAX", c.restart_max, 1, 10000);
   long long period = c.restart_period.count();
   r.number("PARLEY_RESTART_PERIOD_SECONDS", period, 1, 86400);

@@ -35,9 +35,10 @@ struct config {
   log_level level = log_level::info;
   std::size_t max_sessions = transport::gateway_settings{}.max_sessions;
   std::chrono::seconds drain_timeout{20};
-  std::size_t scheduler_threads = 0;        // 0: one per core
-  std::size_t restart_max = 5;              // restart intensity: at most this many ...
-  std::chrono::seconds restart_period{10};  // ... restarts within this period
+  std::size_t scheduler_threads = 0;             // 0: one per core
+  std::chrono::milliseconds memory_trim{10000};  // 0: never
+  std::size_t restart_max = 5;                   // restart intensity: at most this many ...
+  std::chrono::seconds restart_period{10};       // ... restarts within this period
 
   // The voice port.
   std::string voice_token;  // empty: no token needed

@@ -31,6 +31,13 @@ BOOST_AUTO_TEST_CASE(speech_decoders_follow_the_usable_cores_unless_set) {
   BOOST_CHECK(has_error(load({{"PARLEY_STT_DECODERS", "65"}}), "PARLEY_STT_DECODERS=\"65\""));
 }
 
+BOOST_AUTO_TEST_CASE(memory_is_trimmed_every_ten_seconds_unless_set) {
+  BOOST_CHECK(load({}).value.memory_trim == std::chrono::seconds(10));
+  BOOST_CHECK(load({{"PARLEY_MEMORY_TRIM_SECONDS", "0"}}).value.memory_trim.count() == 0);
+  BOOST_CHECK(
+      has_error(load({{"PARLEY_MEMORY_TRIM_SECONDS", "-1"}}), "PARLEY_MEMORY_TRIM_SECONDS"));
+}
+
 BOOST_AUTO_TEST_CASE(presets_follow_the_environment) {
   auto r = load({{"PARLEY_ENV", "prod"}});
   BOOST_REQUIRE(r.errors.empty());
