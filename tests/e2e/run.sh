@@ -17,23 +17,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$work/log" ] && { echo "--- parleyd log (last 80 lines):" >&2; tail -n 80 "$work/log" >&2; }; exit 1; }
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "e2e: /usr/bin/chromium is missing: installing the Debian package 'chromium' with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends chromium >/dev/null ||
-    { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; } ||
-    fail "could not install chromium"
-fi
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  fail "node and npm are needed (apt-get install nodejs npm)"
-fi
-# (Re)installed whenever node_modules is not what the lockfile pins.
-wanted=$(node -p "require('$here/package-lock.json').packages['node_modules/playwright-core'].version")
-have=$(node -p "try { require('$here/node_modules/playwright-core/package.json').version } catch (e) { '' }")
-if [ "$have" != "$wanted" ]; then
-  echo "e2e: installing playwright-core $wanted (npm ci)"
-  (cd "$here" && npm ci --no-audit --no-fund) || fail "npm ci failed"
-fi
+source "$here/browser_tools.sh"
 
 raw=/usr/share/pocketsphinx/test/data/goforward.raw
 [ -f "$raw" ] || fail "$raw is missing (Debian package pocketsphinx-en-us / libpocketsphinx test data)"
