@@ -93,6 +93,7 @@ struct live_stream {
   std::string close_reason;
   std::string pending;  // audio not sent yet: the connection is still opening
   std::size_t sent_bytes = 0;
+  bool fed = false;  // audio arrived, even if a closed stream could not take it
   live_results results;
 
   // Called with the mutex held. websocketpp's send only queues the write,
@@ -125,6 +126,7 @@ class deepgram_recognizer : public recognizer {
     if (!stream_) return;
     std::lock_guard<std::mutex> lock(stream_->mutex);
     auto& pending = stream_->pending;
+    stream_->fed = stream_->fed || samples > 0;
     if (stream_->closed || pending.size() + samples * 2 > max_pending_bytes) return;
     for (size_t i = 0; i < samples; ++i) {  // linear16 is little-endian
       const auto s = static_cast<std::uint16_t>(pcm16k[i]);
@@ -152,7 +154,7 @@ class deepgram_recognizer : public recognizer {
     if (!stream_) return {};
     const auto stream = std::exchange(stream_, nullptr);
     std::unique_lock<std::mutex> lock(stream->mutex);
-    if (stream->sent_bytes == 0 && stream->pending.empty()) return end(*stream, {});
+    if (!stream->fed) return end(*stream, {});  // nothing said: no verdict on the provider
     const auto deadline = clock_type::now() + config_->timeout;
     stream->changed.wait_until(lock, deadline, [&] { return stream->open || stream->closed; });
     if (!stream->open && !stream->closed) fail(*stream, "no connection");

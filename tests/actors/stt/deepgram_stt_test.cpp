@@ -168,6 +168,19 @@ BOOST_AUTO_TEST_CASE(a_refused_handshake_is_a_provider_error_without_the_key) {
   BOOST_TEST(why.find(key) == std::string::npos);
 }
 
+// Audio fed after the refusal reached the client is still speech the user
+// said: the refusal must surface, not read as an empty utterance.
+BOOST_AUTO_TEST_CASE(audio_fed_after_a_refusal_is_a_provider_error_not_silence) {
+  fake.set_mode("refuse");
+  deepgram_stt_engine engine(config());
+  auto rec = engine.make_recognizer();
+  rec->begin();
+  BOOST_TEST(fake.wait_event("refused", 5s)["status"] == 401);
+  const auto pcm = test::read_raw(test::goforward_path);
+  test::feed_chunks(*rec, pcm, 0, pcm.size());
+  BOOST_CHECK_THROW(rec->finish(), http::provider_error);
+}
+
 BOOST_AUTO_TEST_CASE(a_wrong_key_is_refused) {
   auto c = config();
   c.api_key = "not-the-key";
