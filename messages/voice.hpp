@@ -59,10 +59,23 @@ typename Inspector::result_type inspect(Inspector& f, speech_audio& x) {
 struct speech_end {
   std::string user;
   std::uint64_t last_seq = 0;
+  std::uint32_t silence_ms = 0;  // the silence that ended it (the utterance's window)
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, speech_end& x) {
-  return f(caf::meta::type_name("speech_end"), x.user, x.last_seq);
+  return f(caf::meta::type_name("speech_end"), x.user, x.last_seq, x.silence_ms);
+}
+
+/// Session -> audio_stream: the silence that ends the utterance that began
+/// at `first_seq`, as its words so far suggest (complete, or more to come).
+/// A window for an utterance already over is ignored.
+struct silence_window {
+  std::uint64_t first_seq = 0;
+  std::uint32_t ms = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, silence_window& x) {
+  return f(caf::meta::type_name("silence_window"), x.first_seq, x.ms);
 }
 
 /// A packet that would not decode: the stream goes on, the client is told.
@@ -84,10 +97,11 @@ struct transcript {
   turn_id turn = 0;
   std::string text;
   bool final = false;
+  bool speech_over = false;  // a partial: the engine heard the speaker stop
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transcript& x) {
-  return f(caf::meta::type_name("transcript"), x.turn, x.text, x.final);
+  return f(caf::meta::type_name("transcript"), x.turn, x.text, x.final, x.speech_over);
 }
 
 // --- agent_job and tts_job ---------------------------------------------------

@@ -32,6 +32,9 @@ struct agent_request {
 // Receives reply text as it arrives (pieces may split words); returning false cancels.
 using text_sink = std::function<bool(std::string_view)>;
 
+// What an agent makes of the words heard so far, before the turn ends.
+enum class request_shape { unsure, whole, unfinished };
+
 // Turns a final transcript into a streamed reply. respond() may block (network), so callers run
 // it on a worker thread, never on the actor scheduler.
 class agent_engine {
@@ -42,6 +45,11 @@ class agent_engine {
   // returned false) is not a failure: it also returns an empty optional.
   virtual std::optional<std::string> respond(const agent_request& req,
                                              const text_sink& on_text) = 0;
+  // Whether these words already make a whole request to this agent (the end
+  // of turn need not wait) or one it knows is unfinished. Cheap and thread-safe.
+  virtual request_shape shape(std::string_view /*transcript*/) const {
+    return request_shape::unsure;
+  }
 };
 
 // What the command agent may report about the process; injected so tests control time.

@@ -133,6 +133,14 @@ std::string command_agent::answer(std::string_view transcript) const {
   return std::string(fallback_text);
 }
 
+request_shape command_agent::shape(std::string_view transcript) const {
+  const words w = split_words(transcript);
+  if (auto payload = repeat_payload(w))
+    return payload->empty() ? request_shape::unfinished : request_shape::unsure;
+  const bool answers = asks_time(w) || asks_date(w) || asks_status(w) || asks_help(w);
+  return answers ? request_shape::whole : request_shape::unsure;
+}
+
 std::string command_agent::time_sentence() const {
   const std::tm tm = local_tm(facts_.now ? facts_.now() : std::chrono::system_clock::now());
   const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;

@@ -27,6 +27,9 @@ class command_agent final : public agent_engine {
 
   // The answer for one transcript.
   std::string answer(std::string_view transcript) const;
+  // Whole: a question it answers (time, date, status, help). Unfinished:
+  // "repeat" without the words to repeat.
+  request_shape shape(std::string_view transcript) const override;
 
  private:
   std::string time_sentence() const;

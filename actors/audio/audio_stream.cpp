@@ -25,10 +25,17 @@ struct stream_state {
   std::uint64_t last_seq = 0;
   std::uint64_t last_ack = 0;
   std::uint64_t preroll_frames = 0;
+  std::uint64_t utterance_first = 0;  // first frame of the utterance in speech
   static inline const char* name = "audio_stream";
 };
 
 using stream_actor = caf::stateful_actor<stream_state>;
+
+void end_speech(stream_actor* self, std::uint64_t last_seq) {
+  auto& st = self->state;
+  const auto window = static_cast<std::uint32_t>(st.vad->silence_window().count());
+  self->send(st.session, speech_end{st.user, last_seq, window});
+}
 
 void on_pcm(stream_actor* self, std::vector<std::int16_t> pcm16, std::uint64_t seq) {
   auto& st = self->state;
@@ -37,13 +44,14 @@ void on_pcm(stream_actor* self, std::vector<std::int16_t> pcm16, std::uint64_t s
       const auto pre = st.vad->take_preroll();
       const auto pre_frames = pre.size() / vad_frame_samples;
       const auto first = seq > pre_frames ? seq - pre_frames + 1 : 1;
+      st.utterance_first = first;
       self->send<caf::message_priority::high>(st.session, barge_in{st.user});
       self->send(st.session, speech_start{st.user, first});
       self->send(st.session, speech_audio{st.user, pre});
       return;
     }
     case vad_event::speech_ended:
-      self->send(st.session, speech_end{st.user, seq});
+      end_speech(self, seq);
       return;
     case vad_event::none:
       break;
@@ -91,6 +99,13 @@ void on_skip(stream_actor* self, std::uint64_t seq) {
   st.last_seq = seq;
 }
 
+void on_window(stream_actor* self, const silence_window& w) {
+  auto& st = self->state;
+  if (!st.vad->in_speech() || w.first_seq != st.utterance_first) return;
+  if (st.vad->set_silence_window(std::chrono::milliseconds(w.ms)) == vad_event::speech_ended)
+    end_speech(self, st.last_seq);
+}
+
 }  // namespace
 
 runtime::child_spec audio_stream_spec(const std::string& guild, const std::string& user,
@@ -111,6 +126,7 @@ runtime::child_spec audio_stream_spec(const std::string& guild, const std::strin
       return {
           [self](audio_frame& f) { on_frame(self, f); },
           [self](skip_atom, std::uint64_t seq) { on_skip(self, seq); },
+          [self](const silence_window& w) { on_window(self, w); },
       };
     });
   };

@@ -56,7 +56,7 @@ std::vector<std::int16_t> preroll_buffer::take() {
 }
 
 voice_activity_detector::voice_activity_detector(vad_config config)
-    : config_(config), preroll_(config.preroll) {}
+    : config_(config), window_(config.silence_window), preroll_(config.preroll) {}
 
 void voice_activity_detector::reset() {
   *this = voice_activity_detector(config_);
@@ -107,6 +107,23 @@ void voice_activity_detector::update_floor(double energy_db, bool is_voiced, std
   floor_db_ = std::max(floor_db_, config_.min_floor_db);
 }
 
+vad_event voice_activity_detector::set_silence_window(std::chrono::milliseconds window) {
+  // Within a pause, a window the words lengthened is not brought back to the
+  // usual one until the voice comes back: a word recognised in silence is
+  // the recogniser's guess ("turn on the" heard as "turn on it"), not more
+  // speech. A shorter window than the usual one (a whole request) still is.
+  const auto usual = config_.silence_window;
+  const bool in_pause = in_speech_ && fed_ > last_voiced_;
+  if (in_pause && window_ > usual && window >= usual && window < window_) return vad_event::none;
+  window_ = window;
+  if (!in_speech_ || fed_ - last_voiced_ < to_samples(window_, vad_sample_rate))
+    return vad_event::none;
+  in_speech_ = false;
+  speech_end_ = last_voiced_;
+  preroll_.clear();
+  return vad_event::speech_ended;
+}
+
 vad_event voice_activity_detector::step(bool is_voiced, std::size_t n) {
   const std::int64_t frame_start = fed_;
   fed_ += static_cast<std::int64_t>(n);
@@ -119,12 +136,13 @@ vad_event voice_activity_detector::step(bool is_voiced, std::size_t n) {
     last_voiced_ = fed_;
     if (fed_ - run_start_ < to_samples(config_.min_speech, vad_sample_rate)) return vad_event::none;
     in_speech_ = true;
+    window_ = config_.silence_window;
     speech_start_ = run_start_;
     run_start_ = -1;
     return vad_event::speech_started;
   }
   if (is_voiced) last_voiced_ = fed_;
-  const bool turn_over = fed_ - last_voiced_ >= to_samples(config_.silence_window, vad_sample_rate);
+  const bool turn_over = fed_ - last_voiced_ >= to_samples(window_, vad_sample_rate);
   const bool too_long = config_.max_utterance.count() > 0 &&
                         fed_ - speech_start_ >= to_samples(config_.max_utterance, vad_sample_rate);
   if (!turn_over && !too_long) return vad_event::none;

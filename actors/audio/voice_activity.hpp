@@ -78,6 +78,14 @@ class voice_activity_detector {
 
   bool in_speech() const { return in_speech_; }
 
+  // The silence that ends the current utterance, from now until it ends
+  // (each utterance starts with config.silence_window): what was said so far
+  // may show it is complete, or that more is coming. Returns speech_ended
+  // when the silence heard already reaches the new window. Inside a pause a
+  // window longer than the configured one is only shortened below it.
+  vad_event set_silence_window(std::chrono::milliseconds window);
+  std::chrono::milliseconds silence_window() const { return window_; }
+
   // The audio of the last config.preroll up to and including the frame that
   // made feed() return speech_started. Audio is buffered only outside speech.
   std::vector<std::int16_t> take_preroll() { return preroll_.take(); }
@@ -100,6 +108,7 @@ class voice_activity_detector {
   vad_event step(bool is_voiced, std::size_t n);
 
   vad_config config_;
+  std::chrono::milliseconds window_;  // of the current utterance
   preroll_buffer preroll_;
   bool floor_known_ = false;
   double floor_db_ = 0.0;

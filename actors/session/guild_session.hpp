@@ -9,6 +9,7 @@
 #include <string>
 
 #include "actors/audio/voice_activity.hpp"
+#include "actors/session/end_of_turn.hpp"
 #include "actors/session/reflex_settings.hpp"
 #include "runtime/common/on_demand.hpp"
 #include "runtime/common/supervisor.hpp"
@@ -23,6 +24,7 @@ struct voice_metrics;
 
 struct session_settings {
   audio::vad_config vad;
+  end_of_turn_settings end_of_turn;  // the silence window, fitted to the words
   std::shared_ptr<engines::engine_catalog> catalog;
   voice_metrics* stats = nullptr;
   runtime::intensity_policy intensity;

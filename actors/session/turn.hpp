@@ -33,6 +33,7 @@ struct turn {
   std::string user;
   turn_phase phase = turn_phase::listening;
   std::uint64_t first_seq = 0;  // the transport's frames of this utterance (0: a typed turn)
+  std::chrono::milliseconds silence_window{0};  // the silence its words so far call for
   std::uint64_t last_seq = 0;
   messages::pcm audio;                      // 16 kHz speech, kept until the transcript is final
   std::shared_ptr<stt::recognition> heard;  // resumed by a restarted stt_job

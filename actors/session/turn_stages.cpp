@@ -3,6 +3,8 @@
 #include <caf/all.hpp>
 
 #include "actors/agent/agent_job.hpp"
+#include "actors/engines/engine_catalog.hpp"
+#include "actors/session/end_of_turn.hpp"
 #include "actors/session/playback.hpp"
 #include "actors/session/reflex.hpp"
 #include "actors/session/voice_metrics.hpp"
@@ -104,6 +106,25 @@ void feed_tts(session_actor* self, const turn& t, const caf::actor& h) {
                                  t.reply_complete() && i + 1 == t.sentences.size()});
 }
 
+// The words so far decide how much silence ends the turn; the member's
+// audio_stream is told when that changes. A recogniser that heard the
+// speaker stop (a provider's endpointing, set by the operator) is believed.
+void fit_silence_to_words(session_actor* self, turn& t, const transcript& partial) {
+  const auto& cfg = self->state.cfg;
+  const auto agent = cfg.catalog ? cfg.catalog->agent() : nullptr;
+  const auto shape = partial.speech_over ? request_shape::whole
+                                         : shape_of(partial.text, [&agent](std::string_view w) {
+                                             return agent ? agent->shape(w) : request_shape::unsure;
+                                           });
+  const auto window = silence_for(shape, cfg.end_of_turn, cfg.vad.silence_window);
+  if (window == t.silence_window) return;
+  t.silence_window = window;
+  auto* m = self->state.members->find(t.user);
+  if (m == nullptr) return;
+  if (auto h = self->state.children->handle(m->stream))
+    self->send(h, silence_window{t.first_seq, static_cast<std::uint32_t>(window.count())});
+}
+
 turn* open_of(session_actor* self, const std::string& user) {
   auto* m = self->state.members->find(user);
   if (m == nullptr || !m->open) return nullptr;
@@ -116,6 +137,7 @@ void on_speech_start(session_actor* self, speech_start& s) {
   auto& t = open_turn(self, s.user);
   const auto id = t.id;
   t.first_seq = s.first_seq;
+  t.silence_window = self->state.cfg.vad.silence_window;
   if (auto* m = self->state.members->find(s.user)) m->open = id;
   start_stt(self, t);
   broadcast(self, events::speech_started(s.user, id));
@@ -135,7 +157,7 @@ void on_speech_end(session_actor* self, speech_end& e) {
   t->last_seq = e.last_seq;
   ack(self, e.user, e.last_seq);  // the utterance's frames are held here now
   t->speech_end_at = clock::now();
-  t->last_voice_at = t->speech_end_at - self->state.cfg.vad.silence_window;
+  t->last_voice_at = t->speech_end_at - std::chrono::milliseconds(e.silence_ms);
   if (auto* m = self->state.members->find(e.user)) m->open.reset();
   broadcast(self, events::speech_ended(e.user, t->id));
   if (t->heard) t->heard->speech_ended();
@@ -158,6 +180,7 @@ void on_transcript(session_actor* self, transcript& tr) {
   turn* t = find_turn(self, tr.turn);
   if (t == nullptr || t->transcribed()) return;
   broadcast(self, events::transcript(t->user, t->id, tr.text, tr.final));
+  if (!tr.final && t->speaking()) fit_silence_to_words(self, *t, tr);
   if (!tr.final || !t->transcribe(tr.text)) return;
   t->audio.clear();
   t->audio.shrink_to_fit();

@@ -5,8 +5,10 @@
 namespace parley::stt {
 namespace {
 
-// Partials cost a search over the lattice: at most one per this much audio.
-constexpr std::size_t partial_every_samples = 16000 / 4;
+// Partials cost a backtrace (negligible beside decoding, parley-stt-bench
+// --partial-ms), and the end of turn judges the words by the latest one:
+// one per 100 ms of audio.
+constexpr std::size_t partial_every_samples = 16000 / 10;
 
 }  // namespace
 
@@ -29,8 +31,9 @@ bool recognition::ensure_recognizer(recognizer_pool& pool, std::chrono::millisec
   return true;
 }
 
-std::optional<std::string> recognition::hear(std::size_t offset, const std::int16_t* samples,
-                                             std::size_t n) {
+std::optional<recognition::partial_text> recognition::hear(std::size_t offset,
+                                                           const std::int16_t* samples,
+                                                           std::size_t n) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!lease_ || final_ || offset + n <= heard_) return std::nullopt;
   const std::size_t skip = heard_ > offset ? heard_ - offset : 0;
@@ -46,9 +49,12 @@ std::optional<std::string> recognition::hear(std::size_t offset, const std::int1
   if (since_partial_ < partial_every_samples) return std::nullopt;
   since_partial_ = 0;
   auto text = (*lease_)->partial();
-  if (text.empty() || text == last_partial_) return std::nullopt;
+  const bool over = (*lease_)->heard_end_of_speech();
+  const bool news = text != last_partial_ || (over && !last_over_);
+  last_over_ = over;
+  if (text.empty() || !news) return std::nullopt;
   last_partial_ = text;
-  return text;
+  return partial_text{std::move(text), over};
 }
 
 std::string recognition::finish() {
@@ -92,6 +98,7 @@ void recognition::forget() {
   heard_ = 0;
   since_partial_ = 0;
   last_partial_.clear();
+  last_over_ = false;
 }
 
 }  // namespace parley::stt

@@ -26,8 +26,13 @@ class recognition {
                          const runtime::cancel_token* cancel = nullptr);
 
   // Samples [offset, offset + n) of the utterance: only those not heard yet
-  // are fed. Returns a partial text when one is due and it changed.
-  std::optional<std::string> hear(std::size_t offset, const std::int16_t* samples, std::size_t n);
+  // are fed. Returns a partial text when one is due and it changed, or the
+  // engine has newly heard the end of speech (a provider's endpointing).
+  struct partial_text {
+    std::string text;
+    bool speech_over = false;
+  };
+  std::optional<partial_text> hear(std::size_t offset, const std::int16_t* samples, std::size_t n);
 
   // The final text. Asked again (a replacement after a kill), the same text.
   std::string finish();
@@ -53,6 +58,7 @@ class recognition {
   std::size_t heard_ = 0;
   std::size_t since_partial_ = 0;
   std::string last_partial_;
+  bool last_over_ = false;
   std::optional<std::string> final_;
 };
 

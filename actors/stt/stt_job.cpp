@@ -51,7 +51,9 @@ void hear(job_actor* self, const pcm& samples) {
   auto& st = self->state;
   auto partial = st.heard->hear(st.received, samples.data(), samples.size());
   st.received += samples.size();
-  if (partial) self->send(st.ctx.supervisor, transcript{st.id.turn, std::move(*partial), false});
+  if (partial)
+    self->send(st.ctx.supervisor,
+               transcript{st.id.turn, std::move(partial->text), false, partial->speech_over});
 }
 
 void finish(job_actor* self) {

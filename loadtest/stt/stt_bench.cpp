@@ -1,9 +1,9 @@
 // parley-stt-bench: what pocketsphinx's search limit costs and buys, on the
 // real recordings Debian ships (pocketsphinx-testdata): LibriVox sentences,
 // the "cards" set and goforward, with their transcripts. Each utterance is
-// fed as stt_job feeds it (20 ms chunks, a partial every 250 ms), through
+// fed as stt_job feeds it (20 ms chunks, a partial every 100 ms), through
 // the production engine. CPU time of this thread; compare rows of one run.
-//   usage: parley-stt-bench [--data DIR] [--max-hmms N,N,...]
+//   usage: parley-stt-bench [--data DIR] [--max-hmms N,N,...] [--partial-ms N]
 
 #include <algorithm>
 #include <cstdio>
@@ -61,7 +61,7 @@ struct result {
   double cpu_s = 0, audio_s = 0, finish_s = 0;
 };
 
-result run(const std::vector<utterance>& set, int max_hmms) {
+result run(const std::vector<utterance>& set, int max_hmms, std::size_t partial_every) {
   stt::pocketsphinx_config cfg;
   cfg.max_hmms_per_frame = max_hmms;
   stt::pocketsphinx_engine engine(cfg);
@@ -72,7 +72,7 @@ result run(const std::vector<utterance>& set, int max_hmms) {
     rec->begin();
     for (std::size_t i = 0; i < u.pcm.size(); i += 320) {
       rec->feed(u.pcm.data() + i, std::min<std::size_t>(320, u.pcm.size() - i));
-      if (i % 4000 == 0) (void)rec->partial();
+      if (i % partial_every == 0) (void)rec->partial();
     }
     const double t1 = thread_cpu_s();
     const auto text = rec->finish();
@@ -91,8 +91,11 @@ result run(const std::vector<utterance>& set, int max_hmms) {
 int main(int argc, char** argv) {
   std::string data = "/usr/share/pocketsphinx/test/data";
   std::vector<int> limits = {30000, 3000, 2000, 1500};
+  int partial_ms = 100;  // as stt::recognition asks for them
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--data") == 0) data = argv[i + 1];
+    if (std::strcmp(argv[i], "--partial-ms") == 0)
+      partial_ms = std::max(20, std::stoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--max-hmms") == 0) {
       limits.clear();
       std::istringstream in(argv[i + 1]);
@@ -103,13 +106,14 @@ int main(int argc, char** argv) {
   set.push_back({client::read_raw16(data + "/goforward.raw"), "go forward ten meters"});
   add_set(set, data + "/librivox", "transcription");
   add_set(set, data + "/cards", "cards.transcription");
-  std::printf("%zu utterances from %s; 20 ms chunks, a partial every 250 ms.\n\n", set.size(),
-              data.c_str());
+  std::printf("%zu utterances from %s; 20 ms chunks, a partial every %d ms.\n\n", set.size(),
+              data.c_str(), partial_ms);
+  const std::size_t partial_every = static_cast<std::size_t>(partial_ms / 20) * 320;
   std::printf(
       "| max HMMs per frame | word errors | WER %% | real-time factor | finish mean ms |\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: |\n");
   for (int limit : limits) {
-    const auto r = run(set, limit);
+    const auto r = run(set, limit, partial_every);
     std::printf("| %d | %zu / %zu | %.1f | %.3f | %.1f |\n", limit, r.errors, r.reference_words,
                 100.0 * static_cast<double>(r.errors) / static_cast<double>(r.reference_words),
                 r.cpu_s / r.audio_s, 1000.0 * r.finish_s / static_cast<double>(set.size()));

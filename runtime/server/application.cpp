@@ -292,6 +292,7 @@ struct application::impl {
   session::session_settings sessions() {
     session::session_settings s;
     s.vad.silence_window = cfg.silence_window;
+    s.end_of_turn = cfg.end_of_turn;
     s.stt_deadline = cfg.stt_deadline;
     s.agent_deadline = cfg.agent_deadline;
     s.tts_deadline = cfg.tts_deadline;

@@ -45,6 +45,12 @@ const variable variables[] = {
     {"PARLEY_MAX_MESSAGE_BYTES", "65536", "largest WebSocket message accepted"},
     {"PARLEY_MAX_PER_ADDRESS", "100", "voice connections one client address may hold"},
     {"PARLEY_SILENCE_MS", "300", "end of turn: this much silence after speech"},
+    {"PARLEY_SILENCE_MIN_MS", "150",
+     "end of turn: the silence after a request the agent understands whole (at most "
+     "PARLEY_SILENCE_MS)"},
+    {"PARLEY_SILENCE_MAX_MS", "900",
+     "end of turn: the silence after words that leave a sentence unfinished (and, um, the; at "
+     "least PARLEY_SILENCE_MS)"},
     {"PARLEY_HELLO_TIMEOUT_MS", "10000", "a voice connection must say hello within this"},
     {"PARLEY_PING_MS", "10000", "voice heartbeat; closed after 3 intervals with no message/pong"},
     {"PARLEY_STT_DEADLINE_MS", "10000", "watchdog: end of speech to transcript"},
@@ -67,7 +73,8 @@ const variable variables[] = {
      "PARLEY_STT=openai: a whole call, then pocketsphinx answers; below PARLEY_STT_DEADLINE_MS"
      " (deepgram: end of speech to the final text)"},
     {"PARLEY_STT_ENDPOINTING_MS", "300",
-     "PARLEY_STT=deepgram: silence after which Deepgram says the speech ended (speech_final)"},
+     "PARLEY_STT=deepgram: silence after which Deepgram says the speech ended (speech_final); "
+     "that ends the turn at once"},
     {"PARLEY_STT_CA_FILE", "",
      "PEM file trusted for the STT provider's certificate; empty: system"},
     {"PARLEY_STT_ON_FAILURE", "fallback",
@@ -203,6 +210,12 @@ void load_voice(reader& r, config& c) {
   long long silence = c.silence_window.count();
   r.number("PARLEY_SILENCE_MS", silence, 60, 5000);
   c.silence_window = std::chrono::milliseconds(silence);
+  long long shortest = c.end_of_turn.complete.count();
+  long long longest = c.end_of_turn.unfinished.count();
+  // Each bound applies only on its side of PARLEY_SILENCE_MS: equal to it, no adapting.
+  r.number("PARLEY_SILENCE_MIN_MS", shortest, 60, 5000);
+  r.number("PARLEY_SILENCE_MAX_MS", longest, 60, 5000);
+  c.end_of_turn = {std::chrono::milliseconds(shortest), std::chrono::milliseconds(longest)};
   for (auto [name, out] : {std::pair{"PARLEY_HELLO_TIMEOUT_MS", &c.hello_timeout},
                            std::pair{"PARLEY_PING_MS", &c.ping_interval},
                            std::pair{"PARLEY_STT_DEADLINE_MS", &c.stt_deadline},

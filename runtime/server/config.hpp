@@ -48,6 +48,7 @@ struct config {
   std::size_t max_message_bytes = transport::listener_config{}.max_message_bytes;
   std::size_t max_per_address = transport::gateway_settings{}.max_per_address;
   std::chrono::milliseconds silence_window = audio::vad_config{}.silence_window;
+  session::end_of_turn_settings end_of_turn;  // the silence window's bounds
   std::chrono::milliseconds hello_timeout = transport::gateway_settings{}.hello_timeout;
   std::string sentry_dsn;  // SENTRY_DSN: error reports go there when set
   // 3 unanswered: the peer is gone

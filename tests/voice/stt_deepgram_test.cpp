@@ -82,3 +82,30 @@ BOOST_AUTO_TEST_CASE(a_provider_dying_mid_utterance_is_replaced_by_pocketsphinx)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Deepgram's endpointing ends the turn: with a 4 s silence window and
+// 100 ms endpointing, the turn ends long before the window would (3.5 s
+// after the recording's last packet).
+struct patient_fixture : deepgram_provider, test::app_fixture {
+  patient_fixture() : app_fixture(patient()) {}
+  runtime::config patient() {
+    auto c = cfg();
+    c.silence_window = 4000ms;
+    c.stt_endpointing = 100ms;
+    return c;
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(the_providers_end_of_speech_ends_the_turn, patient_fixture) {
+  client::client_pool pool;
+  auto c = test::joined(pool, voice_url("stt", "gina"));
+  client::stream_paced(*c, test::goforward_packets(0ms), client::clock::now());
+  const auto last_packet = client::clock::now();
+  BOOST_REQUIRE(test::keep_talking_until(
+      *c, [](auto& evs, std::size_t) { return test::has(evs, "speech_ended"); }, 10s));
+  const auto waited = client::clock::now() - last_packet;
+  BOOST_TEST_MESSAGE("speech_ended "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+                     << " ms after the last packet");
+  BOOST_CHECK(waited < 2s);
+}

@@ -112,6 +112,19 @@ BOOST_AUTO_TEST_CASE(matching_tolerates_recogniser_output) {
   BOOST_TEST(agent.answer("uptime") != time);
 }
 
+// Whole requests are those it answers with something other than its
+// fallback; "repeat" waits for the words to repeat.
+BOOST_AUTO_TEST_CASE(questions_it_answers_are_whole_and_repeat_waits_for_its_words) {
+  const command_agent agent;
+  for (const char* heard : {"what time is it", "what day is it", "status", "help"})
+    BOOST_TEST((agent.shape(heard) == request_shape::whole), heard);
+  for (const char* heard : {"repeat", "repeat after me"})
+    BOOST_TEST((agent.shape(heard) == request_shape::unfinished), heard);
+  for (const char* heard : {"repeat after me hello", "how are you", ""})
+    BOOST_TEST((agent.shape(heard) == request_shape::unsure), heard);
+  BOOST_TEST((echo_agent().shape("what time is it") == request_shape::unsure));
+}
+
 BOOST_AUTO_TEST_CASE(status_reports_sessions_and_uptime) {
   const command_agent agent(facts_at(sunday_afternoon, 3, 3720s));
   const std::string expected =

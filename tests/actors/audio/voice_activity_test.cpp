@@ -158,6 +158,69 @@ BOOST_AUTO_TEST_CASE(pause_longer_than_window_splits_turns) {
   BOOST_TEST(run(x).size() == 4u);
 }
 
+// The window set inside an utterance holds for it: a longer one keeps a
+// pause inside the turn, and the next utterance starts with the configured one.
+BOOST_AUTO_TEST_CASE(a_longer_window_set_in_speech_holds_a_pause_for_that_utterance_only) {
+  const pcm go = load_raw(goforward_path);
+  const pcm x = concat({silence(samples(1.0)), go, silence(samples(0.4)), go, silence(samples(1.0)),
+                        go, silence(samples(0.4)), go, silence(samples(1.0))});
+  voice_activity_detector vad;
+  std::vector<vad_event> events;
+  for (std::size_t i = 0; i + 320 <= x.size(); i += 320) {
+    const auto ev = vad.feed(x.data() + i, 320);
+    if (ev == vad_event::none) continue;
+    events.push_back(ev);
+    // Only the first utterance is told to wait.
+    if (events.size() == 1) BOOST_TEST((vad.set_silence_window(1000ms) == vad_event::none));
+    if (ev == vad_event::speech_started)
+      BOOST_TEST((vad.silence_window() == (events.size() == 1 ? 1000ms : 300ms)));
+  }
+  // One turn for the first pair, two for the second.
+  BOOST_TEST(events.size() == 6u);
+}
+
+// A shorter window when the silence heard already reaches it ends the
+// utterance at once, at the end of its last voiced frame.
+BOOST_AUTO_TEST_CASE(a_shorter_window_reached_already_ends_the_utterance_at_once) {
+  const pcm x =
+      concat({silence(samples(pad_s)), load_raw(goforward_path), silence(samples(pad_s))});
+  voice_activity_detector vad;
+  std::size_t fed = 0;
+  for (; fed + 320 <= x.size() && !vad.in_speech(); fed += 320) vad.feed(x.data() + fed, 320);
+  // Into the trailing silence, 200 ms past the true end: not yet 300 ms.
+  const auto until = samples(pad_s + true_end_s + 0.2);
+  for (; fed + 320 <= until; fed += 320)
+    BOOST_TEST((vad.feed(x.data() + fed, 320) == vad_event::none));
+  BOOST_TEST(vad.in_speech());
+  BOOST_TEST((vad.set_silence_window(250ms) == vad_event::none));
+  BOOST_TEST((vad.set_silence_window(150ms) == vad_event::speech_ended));
+  BOOST_TEST(!vad.in_speech());
+  const double end = static_cast<double>(vad.speech_end_time().count()) / 1e6;
+  BOOST_TEST(std::abs(end - (pad_s + true_end_s)) <= 0.1);
+  // Outside speech a window changes nothing.
+  BOOST_TEST((vad.set_silence_window(60ms) == vad_event::none));
+}
+
+// A window lengthened in a pause is not brought back to the usual one until
+// the voice is back: words the recogniser finds in the silence are guesses.
+BOOST_AUTO_TEST_CASE(in_a_pause_a_lengthened_window_is_not_shortened) {
+  const pcm x =
+      concat({silence(samples(pad_s)), load_raw(goforward_path), silence(samples(pad_s))});
+  voice_activity_detector vad;
+  std::size_t fed = 0;
+  for (; fed + 320 <= x.size() && !vad.in_speech(); fed += 320) vad.feed(x.data() + fed, 320);
+  BOOST_TEST((vad.set_silence_window(900ms) == vad_event::none));
+  const auto until = samples(pad_s + true_end_s + 0.4);
+  for (; fed + 320 <= until; fed += 320)
+    BOOST_TEST((vad.feed(x.data() + fed, 320) == vad_event::none));
+  BOOST_TEST((vad.set_silence_window(300ms) == vad_event::none));
+  BOOST_TEST((vad.silence_window() == 900ms));
+  BOOST_TEST(vad.in_speech());
+  // A whole request (a window below the usual one) still ends it.
+  BOOST_TEST((vad.set_silence_window(150ms) == vad_event::speech_ended));
+  BOOST_TEST((vad.set_silence_window(60ms) == vad_event::none));
+}
+
 BOOST_AUTO_TEST_CASE(preroll_holds_the_onset) {
   const pcm x = padded_goforward();
   voice_activity_detector vad;

@@ -32,7 +32,12 @@ struct recording_recognizer : recognizer {
     }
     fed.insert(fed.end(), pcm, pcm + n);
   }
-  std::string partial() override { return "partial " + std::to_string(fed.size()); }
+  std::string words;  // the partial when set; else how much was fed
+  bool over = false;  // heard_end_of_speech()
+  std::string partial() override {
+    return words.empty() ? "partial " + std::to_string(fed.size()) : words;
+  }
+  bool heard_end_of_speech() override { return over; }
   std::string finish() override { return "heard " + std::to_string(fed.size()); }
   void reset() override {}
 };
@@ -86,14 +91,30 @@ BOOST_AUTO_TEST_CASE(a_successor_hears_only_what_its_predecessor_did_not) {
   BOOST_CHECK_EQUAL(r.heard(), 8000u);
 }
 
-BOOST_AUTO_TEST_CASE(partials_come_every_quarter_second_of_audio) {
+BOOST_AUTO_TEST_CASE(partials_come_every_tenth_of_a_second_of_audio) {
   recognition r;
-  const auto audio = ramp(6000);
+  const auto audio = ramp(2400);
   BOOST_REQUIRE(r.ensure_recognizer(pool, 0ms));
-  BOOST_CHECK(!r.hear(0, audio.data(), 3000));
-  const auto p = r.hear(3000, audio.data() + 3000, 3000);
+  BOOST_CHECK(!r.hear(0, audio.data(), 1200));
+  const auto p = r.hear(1200, audio.data() + 1200, 1200);
   BOOST_REQUIRE(p);
-  BOOST_CHECK_EQUAL(*p, "partial 6000");
+  BOOST_CHECK_EQUAL(p->text, "partial 2400");
+  BOOST_CHECK(!p->speech_over);
+}
+
+// A provider's end of speech is news even when the words did not change.
+BOOST_AUTO_TEST_CASE(the_engines_end_of_speech_comes_once_with_the_partial) {
+  recognition r;
+  const auto audio = ramp(4800);
+  BOOST_REQUIRE(r.ensure_recognizer(pool, 0ms));
+  rec->words = "go forward";
+  BOOST_REQUIRE(r.hear(0, audio.data(), 1600));
+  rec->over = true;
+  const auto p = r.hear(1600, audio.data() + 1600, 1600);
+  BOOST_REQUIRE(p);
+  BOOST_CHECK_EQUAL(p->text, "go forward");
+  BOOST_CHECK(p->speech_over);
+  BOOST_CHECK(!r.hear(3200, audio.data() + 3200, 1600));
 }
 
 BOOST_AUTO_TEST_CASE(the_final_text_is_kept_and_the_recogniser_goes_back_at_once) {
