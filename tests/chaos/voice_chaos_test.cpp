@@ -200,7 +200,7 @@ int every_from_env(const char* name, int fallback) {
 }
 
 // Victims by how much they take down with them, each class at its own rate
-// (in driver ticks of 200-300 ms): a turn's workers every tick; engine
+// (in driver ticks of 200-300 ms): a turn's worker on most ticks (worker_slots); engine
 // hosts and the engines and sessions supervisors every 8th
 // (PARLEY_CHAOS_CORE_EVERY); what closes connections — one connection's
 // actor, the voice gateway, the transports supervisor — every 60th
@@ -232,17 +232,28 @@ struct kill_stats {
   std::vector<double> recovery_ms;  // kill -> replacement running, where one came
 };
 
-// Kills one running actor of the class, if any; waits briefly for its
-// replacement to measure recovery.
+// A tick's worker victim is one of this many slots, and an empty slot
+// spares everyone: each worker dies about once in 8 ticks (~2 s) whether
+// the rooms are full (3 sessions, 4 streams, their jobs) or the last
+// speaker is alone. Picking among whoever is left instead would kill the
+// last room's session or stream every tick, faster than anyone can finish
+// a sentence, and test nothing a crowded room does not.
+constexpr std::size_t worker_slots = 8;
+
+// Kills one running actor of the class, if any (with `slots`, only when
+// the draw falls on one); waits briefly for its replacement to measure
+// recovery.
 void kill_one(test::app_fixture& f, victim_class cls, const chaos_plan& plan, std::mt19937& rng,
-              kill_stats& s) {
+              kill_stats& s, std::size_t slots = 0) {
   std::vector<runtime::actor_info> candidates;
   for (const auto& a : f.app.registry().snapshot())
     if (a.state == runtime::actor_state::running && class_of(a) == cls &&
         std::find(plan.kinds.begin(), plan.kinds.end(), a.kind) != plan.kinds.end())
       candidates.push_back(a);
   if (candidates.empty()) return;
-  const auto victim = candidates[rng() % candidates.size()];
+  const auto pick = rng() % std::max(slots, candidates.size());
+  if (pick >= candidates.size()) return;
+  const auto victim = candidates[pick];
   const auto t0 = client::clock::now();
   if (f.kill(victim.id).status != 202) return;
   ++s.kills;
@@ -277,7 +288,7 @@ kill_stats drive(test::app_fixture& f, const chaos_plan& plan, const std::atomic
         ++s.faults;
       continue;
     }
-    kill_one(f, victim_class::worker, plan, rng, s);
+    kill_one(f, victim_class::worker, plan, rng, s, worker_slots);
     if (tick % plan.core_every == 0) kill_one(f, victim_class::core, plan, rng, s);
     if (tick % plan.door_every == 0) kill_one(f, victim_class::door, plan, rng, s);
   }
