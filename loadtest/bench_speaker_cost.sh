@@ -6,7 +6,8 @@
 # and WebRTC usedtx send), idle with ordinary ~35-byte silence frames, and
 # talking turn after turn. CPU is read over the plateau (every session
 # connected), not the ramp.
-#   usage: loadtest/bench_speaker_cost.sh     (env: SESSIONS=500 DURATION=30 BUILD_DIR=...)
+#   usage: loadtest/bench_speaker_cost.sh     (env: SESSIONS=500 DURATION=30 BUILD_DIR=...
+#          KINDS="idle-dtx idle talking")
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 n=${SESSIONS:-500}
@@ -20,7 +21,7 @@ machine
 echo
 echo "| speakers | kind | parleyd CPU µs per speaker-second | parleyd cores | errors |"
 echo "| ---: | --- | ---: | ---: | ---: |"
-for kind in idle-dtx idle talking; do
+for kind in ${KINDS:-idle-dtx idle talking}; do
   case $kind in
     idle-dtx) flags=(--idle --dtx) ;;
     idle) flags=(--idle) ;;

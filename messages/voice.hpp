@@ -176,6 +176,9 @@ namespace parley::messages {
 using ws_text_atom = caf::atom_constant<caf::atom("wstext")>;
 using ws_binary_atom = caf::atom_constant<caf::atom("wsbinary")>;
 using ws_closed_atom = caf::atom_constant<caf::atom("wsclosed")>;
+/// (ws_silence_atom, n): n DTX packets the listener kept back while the
+/// person was quiet, in their place among the binary messages.
+using ws_silence_atom = caf::atom_constant<caf::atom("wssilence")>;
 /// Listener thread -> voice_gateway: (ws_open_atom, connection, guild, user):
 /// start the connection's actor.
 using ws_open_atom = caf::atom_constant<caf::atom("wsopen")>;

@@ -21,7 +21,14 @@ void show_activity(session_actor* self) {
   if (st.registry != nullptr && now != st.shown_activity)
     st.registry->set_label(st.id, "state", now);
   st.shown_activity = now;
-  self->delayed_send(self, activity_period, messages::activity_atom::value);
+  // One timer at most: it is pending exactly while this is set.
+  st.watching_activity = !st.mem->turns.empty() || !st.mem->playout.empty();
+  if (st.watching_activity)
+    self->delayed_send(self, activity_period, messages::activity_atom::value);
+}
+
+void wake_activity(session_actor* self) {
+  if (!self->state.watching_activity) show_activity(self);
 }
 
 }  // namespace parley::session

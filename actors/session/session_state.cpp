@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/session/activity.hpp"
 #include "actors/session/voice_metrics.hpp"
 
 namespace parley::session {
@@ -25,6 +26,7 @@ turn& open_turn(session_actor* self, const std::string& user) {
   st.cfg.stats->open.opened();
   t.id = id;
   t.user = user;
+  wake_activity(self);
   return t;
 }
 

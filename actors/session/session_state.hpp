@@ -38,6 +38,7 @@ struct session_state {
   runtime::actor_registry* registry = nullptr;  // for the session's own labels
   runtime::actor_id id = 0;
   const char* shown_activity = nullptr;  // activity.hpp
+  bool watching_activity = false;
   static inline const char* name = "guild_session";
 };
 

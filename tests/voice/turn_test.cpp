@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <ctime>
+#include <set>
 
 #include "tests/support/app_fixture.hpp"
 #include "tests/voice/voice_test_util.hpp"
@@ -48,6 +49,42 @@ BOOST_AUTO_TEST_CASE(spoken_utterance_gets_transcript_reply_and_audio) {
   const auto span = packets.back().at - packets.front().at;
   const auto expected = std::chrono::milliseconds(20 * (packets.size() - 1));
   BOOST_CHECK(span > expected * 0.9 && span < expected * 1.3);
+}
+
+// The session's state label (the ops console's) follows a turn and comes
+// back to listening: a room at rest keeps no timer, and a new turn wakes it.
+BOOST_AUTO_TEST_CASE(the_session_state_label_follows_the_turn_and_comes_back_to_rest) {
+  auto label_of = [](const std::vector<runtime::actor_info>& all) {
+    for (const auto& a : all)
+      if (a.kind == "guild_session" && a.tags.count("guild") && a.tags.at("guild") == "label" &&
+          a.tags.count("state"))
+        return a.tags.at("state");
+    return std::string();
+  };
+  auto comes_to_rest = [&](std::chrono::milliseconds limit) {
+    return app.registry().wait_until([&](auto& all) { return label_of(all) == "listening"; },
+                                     limit);
+  };
+  client::client_pool pool;
+  auto c = test::joined(pool, voice_url("label", "alice"));
+  BOOST_REQUIRE(comes_to_rest(15s));
+  for (int turn = 0; turn < 2; ++turn) {  // the second turn wakes a label at rest
+    std::set<std::string> seen;
+    const auto from = c->events().size();
+    client::stream_paced(*c, test::goforward_packets(), client::clock::now());
+    // (the microphone stays open: its silence ends the turn)
+    BOOST_REQUIRE(test::keep_talking_until(
+        *c,
+        [&](auto& evs, std::size_t) {
+          seen.insert(label_of(app.registry().snapshot()));
+          for (auto i = from; i < evs.size(); ++i)
+            if (evs[i].type() == "audio_ended") return true;
+          return false;
+        },
+        15s));
+    BOOST_CHECK(seen.count("thinking") + seen.count("speaking") > 0);
+    BOOST_CHECK(comes_to_rest(5s));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(what_time_is_it_gets_the_current_time) {

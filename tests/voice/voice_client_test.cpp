@@ -37,6 +37,10 @@ class recorded_io final : public transport::connection_io {
   void close(transport::connection_id, std::uint16_t code, const std::string&) override {
     add([&] { close_code = code; });
   }
+  // What the client told the listener about keeping its silence back.
+  void keep_silence(bool on) {
+    add([&] { keeps.push_back(on); });
+  }
   // Waits until `done` holds (under the lock); false after 10 s.
   bool wait(const std::function<bool()>& done) {
     std::unique_lock<std::mutex> l(mutex);
@@ -46,6 +50,7 @@ class recorded_io final : public transport::connection_io {
   std::condition_variable changed;
   std::vector<json> texts;
   std::vector<std::string> binaries;
+  std::vector<bool> keeps;
   int close_code = 0;
 
  private:
@@ -72,8 +77,10 @@ struct client_fixture {
   caf::actor client;
 
   client_fixture() {
-    transport::client_settings s{7,      "g", "alice", io, caf::actor_cast<caf::actor>(gateway),
-                                 &stats, 10s};
+    transport::client_settings s{
+        7, "g", "alice", io, caf::actor_cast<caf::actor>(gateway), &stats, 10s, [io = io](bool on) {
+          io->keep_silence(on);
+        }};
     runtime::child_context ctx{4, caf::actor_cast<caf::actor>(gateway), nullptr,
                                std::make_shared<runtime::cancel_token>()};
     client = transport::voice_client_spec(s).start(gateway.ptr(), ctx);
@@ -186,6 +193,50 @@ BOOST_AUTO_TEST_CASE(dtx_silence_is_kept_back_while_the_person_is_not_speaking) 
   gateway->send(client, ws_binary_atom::value, std::string("opus"));
   BOOST_CHECK_EQUAL(skip_at_stream(), 7u);
   BOOST_CHECK((frames_at_stream(1) == std::vector<std::uint64_t>{8}));
+}
+
+// The listener keeps a quiet person's silence back once they are in the
+// room, and lets it through while the core hears them speak (someone
+// else's speech changes nothing).
+BOOST_AUTO_TEST_CASE(the_listener_keeps_silence_back_only_while_the_person_is_quiet) {
+  auto keeps = [&](std::size_t n) {
+    BOOST_REQUIRE(io->wait([&] { return io->keeps.size() >= n; }));
+    std::lock_guard<std::mutex> g(io->mutex);
+    return io->keeps;
+  };
+  hello();
+  answer_join("t");  // in the room: until then everything goes to the actor
+  BOOST_CHECK((keeps(1) == std::vector<bool>{true}));
+  session->send(client, events::speech_started("bob", 1));
+  session->send(client, events::speech_started("alice", 2));
+  BOOST_CHECK((keeps(2) == std::vector<bool>{true, false}));
+  session->send(client, events::speech_ended("bob", 1));
+  session->send(client, events::speech_ended("alice", 2));
+  BOOST_CHECK((keeps(3) == std::vector<bool>{true, false, true}));
+}
+
+// Silence the listener kept back is numbered as if it had come: the
+// stream hears of it as a skip before the next frame; while the person
+// speaks it is told at once (it ends their turn).
+BOOST_AUTO_TEST_CASE(silence_kept_by_the_listener_is_numbered_in_its_place) {
+  auto skip_at_stream = [&] {
+    std::uint64_t to = 0;
+    stream->receive([&](skip_atom, std::uint64_t seq) { to = seq; },
+                    caf::after(10s) >> [] { BOOST_FAIL("no skip reached the stream"); });
+    return to;
+  };
+  hello();
+  answer_join("t");
+  session->send(client, stream_atom::value, caf::actor_cast<caf::actor>(stream));
+  gateway->send(client, ws_silence_atom::value, std::uint64_t{50});
+  gateway->send(client, ws_binary_atom::value, std::string("opus"));
+  BOOST_CHECK_EQUAL(skip_at_stream(), 50u);
+  BOOST_CHECK((frames_at_stream(1) == std::vector<std::uint64_t>{51}));
+  session->send(client, events::speech_started("alice", 1));
+  gateway->send(client, ws_silence_atom::value, std::uint64_t{4});
+  BOOST_CHECK_EQUAL(skip_at_stream(), 55u);
+  gateway->send(client, ws_binary_atom::value, std::string("opus"));
+  BOOST_CHECK((frames_at_stream(1) == std::vector<std::uint64_t>{56}));
 }
 
 BOOST_AUTO_TEST_CASE(events_and_reply_audio_reach_the_socket) {

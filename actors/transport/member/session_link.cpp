@@ -140,6 +140,14 @@ void session_link::frame(caf::event_based_actor* self, bytes opus) {
   if (unacked_.size() > max_unacked) unacked_.pop_front();
 }
 
+void session_link::kept_silence(caf::event_based_actor* self, std::uint64_t n) {
+  if (n == 0) return;
+  next_seq_ += n;
+  skipped_ = next_seq_ - 1;
+  // Kept by a transport that had not yet heard the speech begin.
+  if (speaking_) announce_skipped(self);
+}
+
 void session_link::text_turn(caf::event_based_actor* self, const std::string& text) {
   if (session_) self->send(session_, text_turn_atom::value, user_, text);
 }

@@ -47,6 +47,9 @@ class session_link {
   void count_received() { ++received_; }
   // The person's next Opus frame.
   void frame(caf::event_based_actor* self, messages::bytes opus);
+  // `n` silence packets its transport kept back, in their place among the
+  // frames: numbered and kept back as frame() would have.
+  void kept_silence(caf::event_based_actor* self, std::uint64_t n);
   void text_turn(caf::event_based_actor* self, const std::string& text);
   void leave(caf::event_based_actor* self);
 
@@ -54,6 +57,8 @@ class session_link {
   const std::string& user() const { return user_; }
   const std::string& token() const { return token_; }
   bool joined() const { return static_cast<bool>(session_); }
+  // The core hears the person speak: their silence now ends the turn.
+  bool speaking() const { return speaking_; }
   std::size_t unacked() const { return unacked_.size(); }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/audio/opus_codec.hpp"
 #include "messages/voice.hpp"
 
 namespace parley::transport {
@@ -15,7 +16,17 @@ void send_payload(const caf::actor& a, std::string payload, bool binary) {
   else
     caf::anon_send(a, ws_text_atom::value, std::move(payload));
 }
+
+bool is_dtx(const std::string& payload) {
+  return !payload.empty() && payload.size() <= audio::opus_dtx_packet_bytes;
+}
 }  // namespace
+
+void connection_table::hand_over_kept(entry& e) {
+  if (e.kept == 0 || !e.actor) return;
+  caf::anon_send(e.actor, ws_silence_atom::value, e.kept);
+  e.kept = 0;
+}
 
 void connection_table::opened(connection_id id, std::string remote) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -41,10 +52,25 @@ void connection_table::deliver(connection_id id, std::string payload, bool binar
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = entries_.find(id);
   if (it == entries_.end() || it->second.gone) return;
-  if (it->second.actor)
-    send_payload(it->second.actor, std::move(payload), binary);
-  else
-    it->second.waiting.emplace_back(std::move(payload), binary);
+  auto& e = it->second;
+  if (!e.actor) {
+    e.waiting.emplace_back(std::move(payload), binary);
+    return;
+  }
+  if (binary && e.keep_silence && is_dtx(payload)) {
+    ++e.kept;
+    return;
+  }
+  hand_over_kept(e);
+  send_payload(e.actor, std::move(payload), binary);
+}
+
+void connection_table::keep_silence(connection_id id, bool on) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  it->second.keep_silence = on;
+  if (!on) hand_over_kept(it->second);
 }
 
 void connection_table::closed(connection_id id) {

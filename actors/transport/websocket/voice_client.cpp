@@ -24,6 +24,8 @@ struct client_state {
   std::weak_ptr<connection_io> listener;
   phase now = phase::awaiting_hello;
   std::optional<session_link> link;
+  std::function<void(bool)> keep_silence;
+  bool keeping_silence = false;
   static inline const char* name = "voice_client";
 };
 
@@ -49,11 +51,23 @@ void close_with(client_actor* self, std::uint16_t status, const std::string& cod
   if (auto l = self->state.listener.lock()) l->close(self->state.id, status, message);
 }
 
+// A joined person who is not speaking sends silence that changes nothing:
+// the listener keeps it back. Once the core hears them speak, silence ends
+// their turn and must come through.
+void sync_keep_silence(client_actor* self) {
+  auto& st = self->state;
+  const bool keep = st.now == phase::active && !st.link->speaking();
+  if (keep == st.keeping_silence || !st.keep_silence) return;
+  st.keeping_silence = keep;
+  st.keep_silence(keep);
+}
+
 // Ready once, on the first join; a rejoin after a session restart is silent.
 void on_joined(client_actor* self, bool first) {
   auto& st = self->state;
   if (!first || st.now == phase::active) return;
   st.now = phase::active;
+  sync_keep_silence(self);
   const auto& l = *st.link;
   send_text(self,
             encode_ready({l.guild(), l.user(),
@@ -91,6 +105,7 @@ caf::behavior voice_client(client_actor* self, client_settings cfg, runtime::chi
   auto& st = self->state;
   st.id = cfg.id;
   st.listener = std::move(cfg.listener);
+  st.keep_silence = std::move(cfg.keep_silence);
   session_link::hooks hooks;
   hooks.on_joined = [self](bool first) { on_joined(self, first); };
   hooks.on_gave_up = [self] { close_with(self, 1011, "internal", "could not join the session"); };
@@ -104,12 +119,14 @@ caf::behavior voice_client(client_actor* self, client_settings cfg, runtime::chi
   return {
       [self](ws_text_atom, std::string& p) { on_text(self, p); },
       [self](ws_binary_atom, std::string& p) { on_binary(self, p); },
+      [self](ws_silence_atom, std::uint64_t n) { self->state.link->kept_silence(self, n); },
       [self](ws_closed_atom) {
         self->state.link->leave(self);
         self->quit();
       },
       [self](session_event& e) {
         self->state.link->on_event(self, e);
+        sync_keep_silence(self);
         send_text(self, encode_event(e));
       },
       [self](join_atom) { self->state.link->on_join_retry(self); },

@@ -5,6 +5,7 @@
 
 #include <caf/actor.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,9 @@ struct client_settings {
   caf::actor tree;
   session::voice_metrics* stats = nullptr;
   std::chrono::milliseconds hello_timeout{10000};
+  // Whether the listener may keep this connection's DTX packets back while
+  // the person is quiet (see connection_table::keep_silence).
+  std::function<void(bool)> keep_silence;
 };
 
 // A child of the voice gateway, labelled with its guild and user.

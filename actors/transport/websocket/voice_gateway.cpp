@@ -225,9 +225,11 @@ void open_connection(gateway_actor* self, const gateway_settings& settings,
                      session::voice_metrics* stats, const caf::actor& tree, connection_id id,
                      const std::string& guild, const std::string& user) {
   auto& st = self->state;
-  const auto child = st.connections->add(
-      voice_client_spec({id, guild, user, st.listener, tree, stats, settings.hello_timeout}),
-      false);
+  client_settings c{id, guild, user, st.listener, tree, stats, settings.hello_timeout, {}};
+  c.keep_silence = [table = std::weak_ptr<connection_table>(st.table), id](bool on) {
+    if (auto t = table.lock()) t->keep_silence(id, on);
+  };
+  const auto child = st.connections->add(voice_client_spec(std::move(c)), false);
   st.by_child[child] = id;
   if (!st.table->started(id, st.connections->handle(child)))  // closed before it started
     st.connections->stop(child);
