@@ -5,8 +5,8 @@
 // `state` label, refreshed a few times a second while anything is under way
 // (a registry write only when it changed). A room at rest (no turn, nothing
 // to play) has no timer: only a new turn can change what it does, and
-// opening one wakes the label (an idle room is most rooms, and a timer
-// message four times a second each was a fifth of what they cost).
+// opening one wakes the label (an idle room is most rooms, and four timer
+// messages a second each cost them a few per cent: docs/benchmarks.md).
 
 #include <chrono>
 

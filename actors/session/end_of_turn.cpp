@@ -75,4 +75,9 @@ std::chrono::milliseconds silence_for(request_shape shape, const end_of_turn_set
   return usual;
 }
 
+const char* window_name(std::chrono::milliseconds ended_by, std::chrono::milliseconds usual) {
+  if (ended_by < usual) return "short";
+  return ended_by > usual ? "long" : "usual";
+}
+
 }  // namespace parley::session

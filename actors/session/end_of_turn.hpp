@@ -31,4 +31,9 @@ request_shape shape_of(std::string_view words,
 std::chrono::milliseconds silence_for(request_shape shape, const end_of_turn_settings& s,
                                       std::chrono::milliseconds usual);
 
+// The silence that ended an utterance, as the operator tunes it: "short"
+// (the words were a whole request), "usual", or "long" (they were not
+// finished). Counted in parley_turn_ends_total{window}.
+const char* window_name(std::chrono::milliseconds ended_by, std::chrono::milliseconds usual);
+
 }  // namespace parley::session

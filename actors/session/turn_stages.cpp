@@ -158,6 +158,11 @@ void on_speech_end(session_actor* self, speech_end& e) {
   ack(self, e.user, e.last_seq);  // the utterance's frames are held here now
   t->speech_end_at = clock::now();
   t->last_voice_at = t->speech_end_at - std::chrono::milliseconds(e.silence_ms);
+  const auto& cfg = self->state.cfg;
+  cfg.stats->turn_ends
+      .Add({{"window",
+             window_name(std::chrono::milliseconds(e.silence_ms), cfg.vad.silence_window)}})
+      .Increment();
   if (auto* m = self->state.members->find(e.user)) m->open.reset();
   broadcast(self, events::speech_ended(e.user, t->id));
   if (t->heard) t->heard->speech_ended();

@@ -42,6 +42,11 @@ voice_metrics::voice_metrics(prometheus::Registry& r)
                          .Name("parley_watchdog_kills_total")
                          .Help("Jobs abandoned past their deadline, by stage.")
                          .Register(r)),
+      turn_ends(prometheus::BuildCounter()
+                    .Name("parley_turn_ends_total")
+                    .Help("Utterances ended, by the silence window in force: short (a whole "
+                          "request), usual, long (unfinished words).")
+                    .Register(r)),
       open(gauge(r, "parley_turns_open", "Turns heard and not yet answered or given up.")) {
   // Every label value starts at zero: the first failure is an increase.
   for (const char* stage : {"stt", "agent", "tts"}) {
@@ -49,6 +54,7 @@ voice_metrics::voice_metrics(prometheus::Registry& r)
     watchdog_kills.Add({{"stage", stage}});
   }
   errors.Add({{"phase", "audio"}});
+  for (const char* window : {"short", "usual", "long"}) turn_ends.Add({{"window", window}});
 }
 
 }  // namespace parley::session

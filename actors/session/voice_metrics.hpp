@@ -26,6 +26,7 @@ struct voice_metrics {
   prometheus::Counter& turns;
   prometheus::Family<prometheus::Counter>& errors;          // {phase}
   prometheus::Family<prometheus::Counter>& watchdog_kills;  // {stage}
+  prometheus::Family<prometheus::Counter>& turn_ends;       // {window}: end_of_turn.hpp
   open_turns open;                                          // parley_turns_open
 };
 

@@ -263,7 +263,7 @@ struct application::impl {
     transports.children.push_back(transport::voice_gateway_spec(gateway, &voice_stats, &ready));
     if (cfg.discord.enabled())
       transports.children.push_back(
-          discord::discord_gateway_spec({cfg.discord, nullptr, &discord_stats}));
+          discord::discord_gateway_spec({cfg.discord, nullptr, &discord_stats, &ready}));
     auto sessions_sup = top_supervisor(cfg, "sessions");
     sessions_sup.on_demand = session::guild_sessions(sessions());
     // Order matters: sessions need engines, and the voice port needs sessions.

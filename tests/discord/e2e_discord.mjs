@@ -251,6 +251,22 @@ try {
   await leftAlone;
   assert.match(log, /"msg":"voice channel empty: leaving"/);
 
+  step('a second parleyd with a wrong token: closed for good, and /readyz says why');
+  let badLog = '';
+  const bad = spawn(parleyd, [], { env: { ...env, DISCORD_TOKEN: `${TOKEN}.wrong` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  bad.stdout.on('data', (d) => (badLog += d));
+  bad.stderr.on('data', (d) => (badLog += d));
+  const badExited = new Promise((r) => bad.on('exit', (code) => r(code)));
+  await waitFor(bad.stdout, 'data', () => /"msg":"gateway closed for good: authentication failed/.test(badLog) &&
+    /"msg":"ops endpoint listening"/.test(badLog));
+  const badOps = badLog.split('\n').find((l) => l.includes('"msg":"ops endpoint listening"'));
+  const badReady = await fetch(`http://127.0.0.1:${JSON.parse(badOps).addr.split(':').pop()}/readyz`);
+  assert.equal(badReady.status, 503);
+  assert.match((await badReady.json()).checks.discord, /closed the gateway for good \(4004\).*DISCORD_TOKEN/);
+  assert.ok(!badLog.includes(TOKEN), 'the wrong token is not logged either');
+  bad.kill('SIGTERM');
+  assert.equal(await badExited, 0);
+
   assert.ok(!log.includes(TOKEN), 'the bot token never appears in the log');
   assert.ok(!/"msg":"turn failed"/.test(log), 'every turn was answered, none apologised for');
   console.log('discord e2e: all passed');

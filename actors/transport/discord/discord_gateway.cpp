@@ -105,6 +105,9 @@ void on_closed(gateway_actor* self, int code, const std::string& why) {
   if (step == next_step::stop) {
     log::error("discord", "gateway closed for good: " + meaning.why,
                {{"code", std::to_string(code)}});
+    if (st.ready != nullptr)
+      st.ready->set_failing("discord", "Discord closed the gateway for good (" +
+                                           std::to_string(code) + "): " + meaning.why);
     return self->quit();
   }
   ++st.mem->reconnects;
@@ -149,6 +152,8 @@ caf::behavior discord_gateway(gateway_actor* self, gateway_settings cfg,
   st.cfg = std::move(cfg.discord);
   st.mem = std::move(cfg.memory);
   st.metrics = cfg.metrics;
+  st.ready = cfg.ready;
+  if (st.ready != nullptr) st.ready->set_ok("discord");
   st.tree = ctx.supervisor;
   st.rest = std::make_unique<rest_worker>(
       std::make_shared<rest_client>(st.cfg.api_url, st.cfg.token, st.cfg.ca_file));

@@ -11,6 +11,7 @@
 
 #include "actors/transport/discord/discord_metrics.hpp"
 #include "actors/transport/discord/discord_settings.hpp"
+#include "runtime/common/readiness.hpp"
 #include "runtime/common/supervisor.hpp"
 
 namespace parley::discord {
@@ -21,6 +22,10 @@ struct gateway_settings {
   discord_settings discord;
   std::shared_ptr<gateway_memory> memory;  // made by discord_gateway_spec when empty
   discord_metrics* metrics = nullptr;      // optional
+  // Optional: the "discord" check of /readyz, failing once Discord has
+  // closed the gateway for good (a bad token, a wrong shard): the process
+  // is alive but can never do its work, and an orchestrator should say so.
+  runtime::readiness* ready = nullptr;
 };
 
 runtime::child_spec discord_gateway_spec(gateway_settings settings);

@@ -52,6 +52,7 @@ struct gateway_state {
   std::deque<std::string> held;  // over the send limit, sent as the window frees
   caf::actor tree;
   discord_metrics* metrics = nullptr;
+  runtime::readiness* ready = nullptr;
   static inline const char* name = "discord_gateway";
 };
 using gateway_actor = caf::stateful_actor<gateway_state>;

@@ -52,4 +52,10 @@ BOOST_AUTO_TEST_CASE(windows_stay_on_their_side_of_the_usual_one) {
   BOOST_TEST((silence_for(request_shape::unfinished, s, 1200ms) == 1200ms));
 }
 
+BOOST_AUTO_TEST_CASE(the_window_that_ended_a_turn_is_named_against_the_usual_one) {
+  BOOST_TEST(std::string(window_name(150ms, 300ms)) == "short");
+  BOOST_TEST(std::string(window_name(300ms, 300ms)) == "usual");
+  BOOST_TEST(std::string(window_name(900ms, 300ms)) == "long");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
