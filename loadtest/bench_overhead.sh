@@ -5,7 +5,8 @@
 # first reply frame received (parley-load's server_ms); the turn columns
 # add the silence window and the recording's quiet tail. From 10 to 1000
 # speakers; prints a markdown table with the server's CPU and memory.
-#   usage: loadtest/bench_overhead.sh      (env: DURATION=30 SESSIONS="10 100 200 500 1000" DTX=1 BUILD_DIR=...)
+#   usage: loadtest/bench_overhead.sh      (env: DURATION=30 SESSIONS="10 100 200 500 1000" DTX=1 BUILD_DIR=...
+#          THINK_MS: silence between a reply and the next turn, default parley-load's 1000)
 # DTX=1: the speakers' silence is DTX (1-byte packets), as Discord's and
 # WebRTC-with-usedtx clients send it; otherwise ~35-byte silence frames.
 # The server's per-address limit is raised to the session count: every
@@ -16,12 +17,15 @@ duration=${DURATION:-30}
 sessions=${SESSIONS:-10 100 200 500 1000}
 dtx_flag=()
 [ "${DTX:-0}" = 1 ] && dtx_flag=(--dtx)
+think_flag=()
+[ -n "${THINK_MS:-}" ] && think_flag=(--think-ms "$THINK_MS" --think-jitter-ms $((THINK_MS / 3)))
 
 echo "## Parley overhead, null engines"
 echo
 machine
 echo "- server: PARLEY_STT=null PARLEY_TTS=null, PARLEY_MAX_SESSIONS = PARLEY_MAX_PER_ADDRESS = sessions + 100"
 echo "- speakers' silence: $([ ${#dtx_flag[@]} -gt 0 ] && echo 'DTX (--dtx)' || echo 'continuous ~35-byte frames')"
+echo "- think time between turns: ${THINK_MS:-1000} ms"
 echo
 echo "| sessions | connected | turns answered | complete | overhead p50 ms | overhead p95 ms | overhead p99 ms | turn p50 ms | turn p99 ms | jitter p99 ms | errors | parleyd CPU (cores) | parleyd RSS MB | client CPU (cores) | pacer late p99 ms |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -36,7 +40,7 @@ for n in $sessions; do
   start=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$out_dir/client-$n.time" "$load" \
     --url "ws://127.0.0.1:$voice_port/v1/voice" --sessions "$n" --duration "$duration" \
-    --ramp-up "$ramp" --out "$report" --quiet "${dtx_flag[@]}" 2>/dev/null || true
+    --ramp-up "$ramp" --out "$report" --quiet "${dtx_flag[@]}" "${think_flag[@]}" 2>/dev/null || true
   wall=$(echo "$(date +%s.%N) - $start" | bc)
   server_cores=$(echo "scale=2; ($(cpu_seconds "$parleyd_pid") - $before) / $wall" | bc)
   client_cores=$(echo "scale=2; ($(tr ' ' '+' <"$out_dir/client-$n.time")) / $wall" | bc)
