@@ -18,6 +18,10 @@ constexpr std::size_t opus_max_packet_bytes = 4000;
 // libopus: a packet of this many bytes or fewer carries no audio (DTX);
 // decoding it only extrapolates the last frame.
 constexpr std::size_t opus_dtx_packet_bytes = 2;
+// A packet a DTX encoder sends for silence (an empty one is not a packet).
+constexpr bool is_dtx_packet(std::size_t size) {
+  return size > 0 && size <= opus_dtx_packet_bytes;
+}
 
 struct decode_result {
   std::vector<std::int16_t> pcm;  // 48 kHz mono; empty when !ok()

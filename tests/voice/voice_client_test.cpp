@@ -117,6 +117,14 @@ struct client_fixture {
         caf::after(10s) >> [] { BOOST_FAIL("the client did not join"); });
   }
 
+  // Where the stream was told to move past kept silence to.
+  std::uint64_t skip_at_stream() {
+    std::uint64_t to = 0;
+    stream->receive([&](skip_atom, std::uint64_t seq) { to = seq; },
+                    caf::after(10s) >> [] { BOOST_FAIL("no skip reached the stream"); });
+    return to;
+  }
+
   std::vector<std::uint64_t> frames_at_stream(std::size_t n) {
     std::vector<std::uint64_t> seqs;
     for (std::size_t i = 0; i < n; ++i)
@@ -166,12 +174,6 @@ BOOST_AUTO_TEST_CASE(frames_wait_for_the_stream_and_are_replayed_until_done) {
 // the next frame or once the person's speech begins.
 BOOST_AUTO_TEST_CASE(dtx_silence_is_kept_back_while_the_person_is_not_speaking) {
   const std::string dtx("\x08", 1);
-  auto skip_at_stream = [&] {
-    std::uint64_t to = 0;
-    stream->receive([&](skip_atom, std::uint64_t seq) { to = seq; },
-                    caf::after(10s) >> [] { BOOST_FAIL("no skip reached the stream"); });
-    return to;
-  };
   hello();
   answer_join("t");
   session->send(client, stream_atom::value, caf::actor_cast<caf::actor>(stream));
@@ -219,12 +221,6 @@ BOOST_AUTO_TEST_CASE(the_listener_keeps_silence_back_only_while_the_person_is_qu
 // stream hears of it as a skip before the next frame; while the person
 // speaks it is told at once (it ends their turn).
 BOOST_AUTO_TEST_CASE(silence_kept_by_the_listener_is_numbered_in_its_place) {
-  auto skip_at_stream = [&] {
-    std::uint64_t to = 0;
-    stream->receive([&](skip_atom, std::uint64_t seq) { to = seq; },
-                    caf::after(10s) >> [] { BOOST_FAIL("no skip reached the stream"); });
-    return to;
-  };
   hello();
   answer_join("t");
   session->send(client, stream_atom::value, caf::actor_cast<caf::actor>(stream));

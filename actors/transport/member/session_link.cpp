@@ -26,7 +26,7 @@ constexpr std::size_t max_unacked = 3000;
 // silence frame that Discord clients send when they stop.
 bool is_silence(const bytes& opus) {
   static const bytes discord_silence{0xF8, 0xFF, 0xFE};
-  return (!opus.empty() && opus.size() <= audio::opus_dtx_packet_bytes) || opus == discord_silence;
+  return audio::is_dtx_packet(opus.size()) || opus == discord_silence;
 }
 
 }  // namespace

@@ -16,10 +16,6 @@ void send_payload(const caf::actor& a, std::string payload, bool binary) {
   else
     caf::anon_send(a, ws_text_atom::value, std::move(payload));
 }
-
-bool is_dtx(const std::string& payload) {
-  return !payload.empty() && payload.size() <= audio::opus_dtx_packet_bytes;
-}
 }  // namespace
 
 void connection_table::hand_over_kept(entry& e) {
@@ -57,7 +53,7 @@ void connection_table::deliver(connection_id id, std::string payload, bool binar
     e.waiting.emplace_back(std::move(payload), binary);
     return;
   }
-  if (binary && e.keep_silence && is_dtx(payload)) {
+  if (binary && e.keep_silence && audio::is_dtx_packet(payload.size())) {
     ++e.kept;
     return;
   }
