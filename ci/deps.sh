@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config ccache git
+  build-essential cmake ninja-build pkg-config ccache git mold
   # libraries
   libcaf-dev libwebsocketpp-dev libboost-dev libboost-system-dev libboost-test-dev
   libssl-dev libcivetweb-dev civetweb prometheus-cpp-dev zlib1g-dev libopus-dev
