@@ -30,11 +30,11 @@ fuzz_one() {
     >"build/fuzz/$name.log" 2>&1
 }
 # One target per core at a time: each is a single-threaded process.
-jobs=${PARLEY_JOBS:-$(nproc)}
-echo "fuzzing ${#targets[@]} targets for ${seconds} s each, $jobs at a time"
+at_once=${PARLEY_JOBS:-$(nproc)}
+echo "fuzzing ${#targets[@]} targets for ${seconds} s each, $at_once at a time"
 declare -A pids=()
 for target in "${targets[@]}"; do
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  while [ "$(jobs -rp | wc -l)" -ge "$at_once" ]; do wait -n || true; done
   fuzz_one "$target" &
   pids[$target]=$!
 done
