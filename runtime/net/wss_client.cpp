@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_client.hpp>
@@ -22,6 +23,7 @@ class wss_client::impl {
     ws_.set_max_message_size(options_.max_message_bytes);
     ws_.set_tls_init_handler([this](hdl h) { return tls_context(h); });
     ws_.set_open_handler([this](hdl) {
+      if (close_if_asked()) return;  // the caller gave up while it connected
       if (handlers_.on_open) handlers_.on_open();
     });
     ws_.set_message_handler([this](hdl, client::message_ptr m) {
@@ -60,8 +62,13 @@ class wss_client::impl {
   }
 
   void close(int code, const std::string& reason) {
+    std::lock_guard<std::mutex> lock(closing_);
     std::error_code ec;
     ws_.close(handle_, static_cast<websocketpp::close::status::value>(code), reason, ec);
+    // websocketpp cannot close a connection still in its handshake: it is
+    // closed as soon as it opens, or it stays open to the provider for nothing.
+    if (ec == websocketpp::error::make_error_code(websocketpp::error::invalid_state))
+      pending_close_ = std::make_pair(code, reason);
   }
 
  private:
@@ -78,6 +85,15 @@ class wss_client::impl {
     const auto host = websocketpp::uri(options_.url).get_host();
     ctx->set_verify_callback(asio::ssl::host_name_verification(host));
     return ctx;
+  }
+
+  bool close_if_asked() {
+    std::lock_guard<std::mutex> lock(closing_);
+    if (!pending_close_) return false;
+    std::error_code ec;
+    ws_.close(handle_, static_cast<websocketpp::close::status::value>(pending_close_->first),
+              pending_close_->second, ec);
+    return true;
   }
 
   void ended(hdl h) {
@@ -117,6 +133,8 @@ class wss_client::impl {
   wss_handlers handlers_;
   client ws_;
   hdl handle_;
+  std::mutex closing_;
+  std::optional<std::pair<int, std::string>> pending_close_;  // asked while connecting
   std::thread thread_;
   std::atomic<bool> closed_{false};
 };
