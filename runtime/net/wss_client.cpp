@@ -63,11 +63,10 @@ class wss_client::impl {
 
   void close(int code, const std::string& reason) {
     std::lock_guard<std::mutex> lock(closing_);
-    std::error_code ec;
-    ws_.close(handle_, static_cast<websocketpp::close::status::value>(code), reason, ec);
     // websocketpp cannot close a connection still in its handshake: it is
     // closed as soon as it opens, or it stays open to the provider for nothing.
-    if (ec == websocketpp::error::make_error_code(websocketpp::error::invalid_state))
+    if (close_handle(code, reason) ==
+        websocketpp::error::make_error_code(websocketpp::error::invalid_state))
       pending_close_ = std::make_pair(code, reason);
   }
 
@@ -87,12 +86,16 @@ class wss_client::impl {
     return ctx;
   }
 
+  std::error_code close_handle(int code, const std::string& reason) {
+    std::error_code ec;
+    ws_.close(handle_, static_cast<websocketpp::close::status::value>(code), reason, ec);
+    return ec;
+  }
+
   bool close_if_asked() {
     std::lock_guard<std::mutex> lock(closing_);
     if (!pending_close_) return false;
-    std::error_code ec;
-    ws_.close(handle_, static_cast<websocketpp::close::status::value>(pending_close_->first),
-              pending_close_->second, ec);
+    (void)close_handle(pending_close_->first, pending_close_->second);
     return true;
   }
 
